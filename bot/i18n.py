@@ -16,7 +16,9 @@ def translations(language: str = "vi") -> gettext.NullTranslations:
     """Load the catalog: the compiled .mo when it is current, else compile the .po in memory."""
     po_path = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
     mo_path = po_path.with_suffix(".mo")
-    if mo_path.exists() and (not po_path.exists() or mo_path.stat().st_mtime >= po_path.stat().st_mtime):
+    if mo_path.exists() and (
+        not po_path.exists() or mo_path.stat().st_mtime >= po_path.stat().st_mtime
+    ):
         with mo_path.open("rb") as handle:
             return gettext.GNUTranslations(handle)
     if not po_path.exists():

@@ -1,0 +1,71 @@
+"""The service's configuration: one pydantic-settings class read from the environment."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_PATH = Path("data") / "nhacviec.db"
+# Tokens copied from examples must not reach Telegram: refuse them at start-up.
+PLACEHOLDER_SECRETS = {"changethis", "changeme", "your-token-here", "<token>", "TOKEN", "xxx"}
+
+
+class Settings(BaseSettings):
+    """Environment variables (names fixed: operators script them) and a .env file."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    telegram_bot_token: str | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
+    telegram_api_base_url: str | None = Field(default=None, alias="TELEGRAM_API_BASE_URL")
+    telegram_bot_username: str | None = Field(default=None, alias="TELEGRAM_BOT_USERNAME")
+    database_url: str = Field(default=f"sqlite:///{DEFAULT_DATABASE_PATH}", alias="DATABASE_URL")
+    timezone: str = Field(default="Asia/Ho_Chi_Minh", alias="NHACVIEC_TIMEZONE")
+    reminder_offsets: str = Field(default="7d,3d,1d,0d", alias="NHACVIEC_REMINDER_OFFSETS")
+    send_window: str = Field(default="08:00-17:00", alias="NHACVIEC_SEND_WINDOW")
+    working_days: str = Field(default="mon-fri", alias="NHACVIEC_WORKING_DAYS")
+    tick_seconds: float = Field(default=5.0, gt=0, alias="NHACVIEC_TICK_SECONDS")
+    # How long a claimed reminder stays reserved for one worker before another may retry it.
+    lease_seconds: float = Field(default=60.0, gt=0, alias="NHACVIEC_LEASE_SECONDS")
+    sample_plan: bool = Field(default=True, alias="NHACVIEC_SAMPLE_PLAN")
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _refuse_placeholder_token(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if value.strip() in PLACEHOLDER_SECRETS:
+            raise ValueError("TELEGRAM_BOT_TOKEN is a placeholder; set the token BotFather gave")
+        return value.strip()
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_database_url(cls, value: str) -> str:
+        # Operators paste Heroku-style URLs; SQLAlchemy needs the psycopg 3 driver named.
+        for prefix in ("postgres://", "postgresql://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value[len(prefix) :]
+        return value
+
+    @model_validator(mode="after")
+    def _check_schedule_settings(self) -> Settings:
+        from schedules.calendar import SendWindow, parse_offsets, working_days_from_setting
+
+        ZoneInfo(self.timezone)
+        parse_offsets(self.reminder_offsets)
+        SendWindow.parse(self.send_window)
+        working_days_from_setting(self.working_days)
+        return self
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        """The people's time zone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the store is the embedded SQLite file."""
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,226 @@
+"""The tables: the database is the only record of tasks, reminders and status changes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from db.types import UTCDateTime, utcnow
+
+
+def _timestamp(nullable: bool = False):
+    return Field(
+        default_factory=utcnow if not nullable else None,
+        sa_type=UTCDateTime,
+        nullable=nullable,
+    )
+
+
+class TaskStatus(StrEnum):
+    """What an officer reports (domain.md section 4)."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    BLOCKED = "blocked"
+    EXTENSION_REQUESTED = "extension_requested"
+    DONE = "done"
+
+
+class AgencyRole(StrEnum):
+    """How a task names an agency."""
+
+    LEAD = "lead"
+    COORDINATOR = "coordinator"
+    EXECUTOR = "executor"
+
+
+class ContactRole(StrEnum):
+    """What a subscribed chat may do."""
+
+    OFFICER = "officer"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
+class ReminderState(StrEnum):
+    """A reminder's place in the delivery ledger."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+class Agency(SQLModel, table=True):
+    """A canonical agency; generic groups ("các đơn vị liên quan") subscribe no one."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    folded_name: str = Field(unique=True, index=True)
+    is_generic: bool = False
+    # Created by an import without a known canonical name: a coordinator should check it.
+    flagged: bool = False
+    created_at: datetime = _timestamp()
+
+
+class AgencyAlias(SQLModel, table=True):
+    """Another way documents write an agency (abbreviation, old name, typo)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True, ondelete="CASCADE")
+    alias: str
+    folded_alias: str = Field(unique=True, index=True)
+
+
+class Plan(SQLModel, table=True):
+    """One imported document; importing the same source again updates its tasks."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_key: str = Field(unique=True, index=True)
+    source_name: str
+    title: str | None = None
+    imported_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class Task(SQLModel, table=True):
+    """A tracked task with its deadline as parsed and its latest reported status."""
+
+    __table_args__ = (UniqueConstraint("plan_id", "ref", name="uq_task_plan_ref"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True, ondelete="CASCADE")
+    ref: str
+    position: int = 0
+    content: str
+    result: str = ""
+    deadline_text: str = ""
+    deadline_kind: str = "undetermined"
+    # Fixed deadlines: the due date. Recurring: the due date of the current cycle.
+    due_date: date | None = Field(default=None, index=True)
+    recurrence: str | None = None
+    milestones: str = ""  # comma-separated ISO dates
+    anchor: str | None = None  # "dd/mm" of a recurring phrase that names a day
+    deadline_understood: bool = True
+    flagged: bool = False
+    status: str = Field(default=TaskStatus.NOT_STARTED, index=True)
+    progress: int | None = None
+    status_note: str | None = None
+    requested_until: date | None = None
+    # The local date the work was reported done, compared with due_date for the buckets.
+    completed_on: date | None = None
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class TaskAgency(SQLModel, table=True):
+    """An agency's part in a task, with the name as the document wrote it."""
+
+    task_id: int = Field(foreign_key="task.id", primary_key=True, ondelete="CASCADE")
+    agency_id: int = Field(foreign_key="agency.id", primary_key=True, index=True)
+    role: str = Field(primary_key=True)
+    name_as_written: str = ""
+
+
+class Contact(SQLModel, table=True):
+    """A chat subscribed through an invite: an officer or coordinator of one agency."""
+
+    __table_args__ = (UniqueConstraint("channel", "chat_id", name="uq_contact_channel_chat"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str
+    chat_id: str
+    display_name: str = ""
+    agency_id: int | None = Field(default=None, foreign_key="agency.id", index=True)
+    role: str = ContactRole.OFFICER
+    active: bool = True
+    # Set when the channel said the person blocked the bot (Telegram 403).
+    unreachable_at: datetime | None = _timestamp(nullable=True)
+    created_at: datetime = _timestamp()
+
+
+class Invite(SQLModel, table=True):
+    """A one-time code a coordinator issues so an officer can join an agency."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True)
+    agency_id: int = Field(foreign_key="agency.id")
+    role: str = ContactRole.OFFICER
+    created_by_contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    created_at: datetime = _timestamp()
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = _timestamp(nullable=True)
+    used_by_contact_id: int | None = Field(default=None, foreign_key="contact.id")
+
+
+class Reminder(SQLModel, table=True):
+    """One planned message in the delivery ledger; a lease makes a crash release it."""
+
+    __table_args__ = (
+        UniqueConstraint("task_id", "contact_id", "cycle", "offset_label", name="uq_reminder_slot"),
+        Index("ix_reminder_due", "state", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True, ondelete="CASCADE")
+    contact_id: int = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")
+    cycle: date  # the due date this reminder announces
+    offset_label: str  # "7d", "3wd", "2h" as configured
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    state: str = ReminderState.PENDING
+    attempts: int = 0
+    lease_until: datetime | None = _timestamp(nullable=True)
+    claimed_by: str | None = None
+    last_error: str | None = None
+    late: bool = False
+    sent_at: datetime | None = _timestamp(nullable=True)
+    message_id: str | None = Field(default=None, index=True)
+    created_at: datetime = _timestamp()
+
+
+class StatusUpdate(SQLModel, table=True):
+    """Every status change: who, when, through which chat, and the words they wrote."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True, ondelete="CASCADE")
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    channel: str
+    chat_id: str
+    created_at: datetime = _timestamp()
+    text: str
+    old_status: str
+    new_status: str
+    progress: int | None = None
+    requested_until: date | None = None
+    note: str | None = None
+
+
+class CalendarDay(SQLModel, table=True):
+    """A province's announced exception to the working calendar (day off or make-up day)."""
+
+    day: date = Field(primary_key=True)
+    is_working: bool
+    note: str = ""
+
+
+__all__ = [
+    "Agency",
+    "AgencyAlias",
+    "AgencyRole",
+    "CalendarDay",
+    "Contact",
+    "ContactRole",
+    "Invite",
+    "Plan",
+    "Reminder",
+    "ReminderState",
+    "StatusUpdate",
+    "Task",
+    "TaskAgency",
+    "TaskStatus",
+]
