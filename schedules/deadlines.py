@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any, Literal
+
+from bot.text import fold, nfc, squash_spaces
 
 DeadlineKind = Literal["fixed", "recurring", "ongoing", "undetermined"]
 Recurrence = Literal["yearly", "semiannual", "quarterly", "monthly", "weekly"]
+
+# A table cell longer than this is not a deadline phrase; reading it would only cost time.
+MAX_PHRASE_LENGTH = 500
+_FRIDAY = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,10 +31,44 @@ class Deadline:
     text: str = ""
     # False when the grammar did not know the phrase: the task is flagged for a coordinator.
     understood: bool = True
+    # Day of the month a monthly phrase names ("trước ngày 20 hằng tháng" -> 19).
+    day_of_month: int | None = None
+    # First day the recurrence runs from ("Năm 2026 và các năm tiếp theo" -> 2026-01-01).
+    starts: date | None = field(default=None)
 
     def next_due(self, today: date) -> date | None:
         """The next due date on or after today (fixed: its due date; ongoing: None)."""
-        raise NotImplementedError  # filled in by the grammar work (issue 4)
+        if self.kind == "fixed":
+            return self.due
+        if self.kind != "recurring":
+            return None
+        day = max(today, self.starts) if self.starts else today
+        upcoming_milestones = [milestone for milestone in self.milestones if milestone >= day]
+        candidates = [min(upcoming_milestones)] if upcoming_milestones else []
+        if self.recurrence is not None:
+            candidates.append(self._next_period_end(day))
+        return min(candidates) if candidates else None
+
+    def _next_period_end(self, day: date) -> date:
+        if self.recurrence == "weekly":
+            return day + timedelta(days=(_FRIDAY - day.weekday()) % 7)
+        if self.recurrence == "monthly":
+            if self.day_of_month is None:
+                return _month_end(day.year, day.month)
+            candidate = _clamped_date(day.year, day.month, self.day_of_month)
+            if candidate >= day:
+                return candidate
+            year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+            return _clamped_date(year, month, self.day_of_month)
+        if self.recurrence == "quarterly":
+            return _month_end(day.year, _quarter_last_month(day.month))
+        if self.recurrence == "semiannual":
+            return date(day.year, 6, 30) if day.month <= 6 else date(day.year, 12, 31)
+        anchor_day, anchor_month = self.anchor or (31, 12)
+        candidate = _clamped_date(day.year, anchor_month, anchor_day)
+        return (
+            candidate if candidate >= day else _clamped_date(day.year + 1, anchor_month, anchor_day)
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """The deadline object of domain.md section 6."""
@@ -40,4 +82,436 @@ class Deadline:
 
 def parse_deadline(text: str, *, today: date | None = None) -> Deadline:
     """Read a deadline phrase; unknown or impossible phrases give kind 'undetermined'."""
-    raise NotImplementedError  # filled in by the grammar work (issue 4)
+    kept = squash_spaces(nfc(text or ""))
+    if len(kept) > MAX_PHRASE_LENGTH:
+        return Deadline("undetermined", text=kept, understood=False)
+    folded = _normalise(kept)
+    try:
+        return _read(folded, kept, today)
+    except (ValueError, OverflowError):
+        # An impossible date ("31/02/2026") or a year out of range: kept for a coordinator.
+        return Deadline("undetermined", text=kept, understood=False)
+
+
+def period_end(text: str, *, today: date) -> date | None:
+    """The last day of the date or period a short reply phrase names ("hết tháng 6"), or None."""
+    deadline = parse_deadline(text, today=today)
+    if deadline.kind == "fixed" and deadline.understood:
+        return deadline.due
+    return None
+
+
+# --- normalisation ----------------------------------------------------------------------------
+
+_DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-", "\\": "/"})
+_TRAILING_PUNCTUATION = re.compile(r"^[\s.,;:()\[\]*_\"'-]+|[\s.,;:()\[\]*_\"'-]+$")
+
+
+def _normalise(text: str) -> str:
+    folded = fold(text).translate(_DASHES)
+    return _TRAILING_PUNCTUATION.sub("", folded)
+
+
+# --- phrase families ----------------------------------------------------------------------
+
+_W = r"(?<![a-z0-9])"  # start of a word (folded text has only ASCII letters left)
+_E = r"(?![a-z0-9])"  # end of a word
+
+_ONGOING = re.compile(rf"{_W}(?:thuong\s*xuyen|lien\s*tuc|hang\s*ngay|moi\s*ngay){_E}")
+_UNDETERMINED_START = re.compile(
+    rf"^(?:theo|khi|tuy|sau\s+khi|can\s+cu|phu\s+thuoc|chua\s+xac\s+dinh){_E}"
+)
+_UNDETERMINED_ANYWHERE = re.compile(
+    rf"{_W}(?:theo\s+(?:lo\s*trinh|de\s*nghi|yeu\s*cau|chi\s*dao|huong\s*dan|tien\s*do|ke\s*hoach)"
+    rf"|khi\s+co\s+yeu\s*cau|chua\s+xac\s+dinh){_E}"
+)
+_RECURRING_MARK = re.compile(
+    rf"{_W}(?:(?:hang|moi)\s*(?:nam|quy|thang|tuan)|dinh\s*ky"
+    rf"|(?:cac|nhung)\s+nam\s+(?:tiep\s+theo|sau|ke\s+tiep)){_E}"
+)
+_MILESTONE = re.compile(rf"{_W}(?:so\s*ket|tong\s*ket)(?P<body>[^;]*?)(?=so\s*ket|tong\s*ket|;|$)")
+
+# Finest period first: a phrase naming several ("6 tháng và hằng năm") is reminded at the finest.
+_RECURRENCES: tuple[tuple[Recurrence, re.Pattern[str]], ...] = (
+    ("weekly", re.compile(rf"{_W}(?:hang|moi)\s*tuan{_E}")),
+    ("monthly", re.compile(rf"{_W}(?:hang|moi)\s*thang{_E}|{_W}dinh\s*ky\s*(?:01|1)?\s*thang{_E}")),
+    (
+        "quarterly",
+        re.compile(
+            rf"{_W}(?:(?:hang|moi)\s*quy|dinh\s*ky\s*(?:hang\s*)?quy|(?:0?3)\s*thang\s*(?:/|mot)\s*lan){_E}"
+            rf"|{_W}dinh\s*ky\s*0?3\s*thang{_E}"
+        ),
+    ),
+    (
+        "semiannual",
+        re.compile(
+            rf"{_W}(?:(?:dinh\s*ky|hang|moi)\s*(?:0?6|sau)\s*thang|(?:hang|moi)\s*nua\s*nam"
+            rf"|dinh\s*ky\s*nua\s*nam|0?6\s*thang\s*(?:/|mot)\s*lan){_E}"
+        ),
+    ),
+    (
+        "yearly",
+        re.compile(
+            rf"{_W}(?:(?:hang|moi)\s*nam|dinh\s*ky\s*(?:hang\s*)?nam|(?:cac|nhung)\s+nam\s+"
+            rf"(?:tiep\s+theo|sau|ke\s+tiep)|dinh\s*ky\s*(?:01|1|12)\s*(?:nam|thang)){_E}"
+        ),
+    ),
+)
+# "Định kỳ 2 năm" names a period the recurrences above do not have.
+_ODD_PERIOD = re.compile(rf"{_W}dinh\s*ky\s*(?:\d+\s*(?:nam|thang|tuan|ngay)|hang\s*ngay){_E}")
+_YEARLY_ANCHOR = re.compile(
+    rf"(?P<before>{_W}truoc\s*)?(?:ngay\s*)?(?<![\d/.])(?P<d>\d{{1,2}})\s*(?:/|-|\.|thang)\s*"
+    rf"(?P<m>\d{{1,2}})(?![\d/.])"
+)
+_MONTHLY_DAY = re.compile(
+    rf"(?P<before>{_W}truoc\s*)?ngay\s*(?P<d>\d{{1,2}})(?!\s*(?:[/\d.-]|thang))"
+)
+_RECURRING_START = re.compile(rf"{_W}(?:tu\s+)?nam\s*(?P<y>\d{{4}})(?!\d)")
+
+# --- periods ---------------------------------------------------------------------------------
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_QUARTER_NUMBER = r"(?:[ivx]+|\d{1,2})(?![a-z0-9])"
+_LIST_SEP = r"\s*(?:,|-|&|\+|va(?![a-z])|den(?![a-z])|toi(?![a-z]))\s*"
+_YEAR_TAIL = r"(?:\s*[/,.-]?\s*(?:nam\s*)?(?P<{}>\d{{4}})(?!\d))?"
+
+_PERIOD = re.compile(
+    "|".join(
+        (
+            # 15/7/2026, 15-7-2026, 15.7.2026, ngày 15/7/26
+            r"(?:ngay\s*)?(?<![\d/.])(?P<d>\d{1,2})\s*([/.-])\s*(?P<dm>\d{1,2})\s*\2\s*"
+            r"(?P<dy>\d{4}|\d{2})(?![\d/])",
+            # 15 tháng 7 năm 2026, ngày 15 tháng 7
+            r"(?:ngay\s*)?(?<![\d/.])(?P<sd>\d{1,2})\s*thang\s*(?P<sm>\d{1,2})(?!\d)"
+            + _YEAR_TAIL.format("sy"),
+            # 6 tháng đầu năm 2026, nửa cuối năm
+            rf"{_W}(?:0?6|sau)\s*thang\s*(?P<h>dau|cuoi){_E}(?:\s*nam{_E})?"
+            + _YEAR_TAIL.format("hy"),
+            rf"{_W}nua\s*(?P<h2>dau|cuoi)\s*nam{_E}" + _YEAR_TAIL.format("h2y"),
+            # Quý I/2026, quý 3 năm 2026, Quý I, II/2026
+            rf"{_W}(?:quy|q\.?)\s*(?P<q>{_QUARTER_NUMBER}(?:{_LIST_SEP}(?:quy\s*)?{_QUARTER_NUMBER})*)"
+            + _YEAR_TAIL.format("qy"),
+            # Tháng 5/2026, tháng 3, 4/2026, tháng 05 năm 2026
+            rf"{_W}thang\s*(?P<m>\d{{1,2}}(?!\d)(?:{_LIST_SEP}(?:thang\s*)?\d{{1,2}}"
+            rf"(?!\d|\s*[/.]\s*\d{{1,2}}(?!\d)))*)" + _YEAR_TAIL.format("my"),
+            # 05/2026 (a month without the word)
+            r"(?<![\d/.])(?P<mm>\d{1,2})\s*/\s*(?P<mmy>\d{4})(?!\d)",
+            # 15/3 (a day without a year, read against today)
+            r"(?:ngay\s*)?(?<![\d/.])(?P<yd>\d{1,2})\s*/\s*(?P<ym>\d{1,2})(?![\d/])",
+            # năm 2026, 2026
+            rf"{_W}nam\s*(?P<y>\d{{4}})(?!\d)",
+            r"(?<![\d/.])(?P<by>\d{4})(?![\d/])",
+            # hết năm, cuối quý, cuối tuần (the current one)
+            rf"{_W}(?:cuoi|het)\s*(?P<bu>nam|quy|thang|tuan)(?![a-z0-9]|\s*(?:[ivx]+|\d))",
+            # năm nay, tháng sau, quý tới
+            rf"{_W}(?P<ru>nam|quy|thang|tuan)\s*(?P<rw>nay|sau|toi){_E}",
+        )
+    )
+)
+_BEFORE_TAIL = re.compile(rf"{_W}truoc(?:\s*(?:ngay|thoi\s*diem))?\s*$")
+_FROM_TAIL = re.compile(rf"{_W}(?:tu|bat\s*dau(?:\s*tu)?)(?:\s*ngay)?\s*$")
+_VAGUE_TAIL = re.compile(rf"{_W}(?:dau|giua|sau|khoang|nhung\s*ngay)\s*$")
+
+
+@dataclass(slots=True)
+class _Piece:
+    """One period a phrase names; year None until resolved from a neighbour or today."""
+
+    unit: str  # day, month, quarter, half, year, current, next
+    number: int = 0  # month, quarter, half (1 or 2), or day
+    month: int = 0  # for days
+    year: int | None = None
+    before: bool = False
+    starts_range: bool = False
+
+    def bounds(self) -> tuple[date, date]:
+        """First and last day of the period (the last is already 'the day before' if so)."""
+        assert self.year is not None
+        year = self.year
+        if self.unit == "day":
+            first = last = date(year, self.month, self.number)
+        elif self.unit == "month":
+            first, last = date(year, self.number, 1), _month_end(year, self.number)
+        elif self.unit == "quarter":
+            last_month = self.number * 3
+            first, last = date(year, last_month - 2, 1), _month_end(year, last_month)
+        elif self.unit == "half":
+            first, last = (
+                (date(year, 1, 1), date(year, 6, 30))
+                if self.number == 1
+                else (
+                    date(year, 7, 1),
+                    date(year, 12, 31),
+                )
+            )
+        else:
+            first, last = date(year, 1, 1), date(year, 12, 31)
+        if self.before:
+            last = first - timedelta(days=1)
+        return first, last
+
+
+def _read(folded: str, kept: str, today: date | None) -> Deadline:
+    if not folded:
+        return Deadline("ongoing", text=kept)
+    if _RECURRING_MARK.search(folded):
+        return _read_recurring(folded, kept)
+    milestones = _milestones(folded)
+    if milestones:
+        remainder = _MILESTONE.sub(" ", folded)
+        fixed = _read_fixed(remainder, kept, today) if re.search(r"\d", remainder) else None
+        if fixed is not None and fixed.kind == "fixed":
+            return Deadline("fixed", due=fixed.due, milestones=milestones, text=kept)
+        return Deadline("recurring", milestones=milestones, text=kept)
+    if _ONGOING.search(folded):
+        return Deadline("ongoing", text=kept)
+    if _UNDETERMINED_START.search(folded):
+        return Deadline("undetermined", text=kept)
+    fixed = _read_fixed(folded, kept, today)
+    if fixed is not None:
+        return fixed
+    if _UNDETERMINED_ANYWHERE.search(folded):
+        return Deadline("undetermined", text=kept)
+    return Deadline("undetermined", text=kept, understood=False)
+
+
+def _read_recurring(folded: str, kept: str) -> Deadline:
+    recurrence: Recurrence | None = None
+    for name, pattern in _RECURRENCES:
+        if pattern.search(folded):
+            recurrence = name
+            break
+    understood = recurrence is not None or not _ODD_PERIOD.search(folded)
+    milestones = _milestones(folded)
+    anchor = None
+    day_of_month = None
+    if recurrence == "yearly":
+        match = _YEARLY_ANCHOR.search(_MILESTONE.sub(" ", folded))
+        if match:
+            anchor_date = _anchor_date(int(match["d"]), int(match["m"]), bool(match["before"]))
+            anchor = (anchor_date.day, anchor_date.month)
+    elif recurrence == "monthly":
+        match = _MONTHLY_DAY.search(folded)
+        if match:
+            day = int(match["d"])
+            if not 1 <= day <= 31:
+                raise ValueError(f"no day {day} in a month")
+            day_of_month = day - 1 if match["before"] else day
+            if day_of_month == 0:
+                day_of_month = 31  # "before the 1st": the end of the previous month
+    starts = None
+    start = _RECURRING_START.search(_MILESTONE.sub(" ", folded))
+    if start and recurrence is not None:
+        starts = date(int(start["y"]), 1, 1)
+    return Deadline(
+        "recurring",
+        recurrence=recurrence,
+        milestones=milestones,
+        anchor=anchor,
+        text=kept,
+        understood=understood,
+        day_of_month=day_of_month,
+        starts=starts,
+    )
+
+
+def _anchor_date(day: int, month: int, before: bool) -> date:
+    # A leap year accepts 29/2; "before 1/3" is then the last day of February in any year.
+    named = date(2000, month, day)
+    if not before:
+        return named
+    if (day, month) == (1, 3):
+        return date(2001, 2, 28)
+    return named - timedelta(days=1)
+
+
+def _milestones(folded: str) -> tuple[date, ...]:
+    found: list[date] = []
+    for match in _MILESTONE.finditer(folded):
+        pieces = _pieces(match["body"])
+        if pieces and all(piece.year is not None for piece in pieces):
+            found.append(max(piece.bounds()[1] for piece in pieces))
+    return tuple(sorted(set(found)))
+
+
+def _read_fixed(folded: str, kept: str, today: date | None) -> Deadline | None:
+    pieces = _pieces(folded)
+    if not pieces:
+        return None
+    leftover = _PERIOD.sub(" ", folded)
+    if re.search(r"\d", leftover) or any(
+        _is_vague(folded, match) for match in _PERIOD.finditer(folded)
+    ):
+        return Deadline("undetermined", text=kept, understood=False)
+    if not _resolve_years(pieces, today):
+        return Deadline("undetermined", text=kept, understood=False)
+    ends = [piece.bounds()[1] for piece in pieces]
+    if all(piece.starts_range for piece in pieces):
+        # "Từ năm 2026": a duty that starts and then stands.
+        return Deadline("ongoing", text=kept)
+    ends = [
+        end
+        for piece, end in zip(pieces, ends, strict=True)
+        if not piece.starts_range or len(pieces) == 1
+    ]
+    return Deadline("fixed", due=max(ends), text=kept)
+
+
+def _is_vague(folded: str, match: re.Match[str]) -> bool:
+    # "đầu tháng 6", "giữa năm 2026", "sau quý I": no due date can be read from them.
+    return bool(_VAGUE_TAIL.search(folded, 0, match.start()))
+
+
+def _pieces(folded: str) -> list[_Piece]:
+    pieces: list[_Piece] = []
+    for match in _PERIOD.finditer(folded):
+        head = folded[: match.start()]
+        before = bool(_BEFORE_TAIL.search(head))
+        starts_range = bool(_FROM_TAIL.search(head))
+        found = _match_pieces(match)
+        for piece in found:
+            piece.starts_range = starts_range
+        if found and before:
+            found[-1].before = True
+        pieces.extend(found)
+    return pieces
+
+
+def _match_pieces(match: re.Match[str]) -> list[_Piece]:
+    groups = match.groupdict()
+    if groups["d"] is not None:
+        return [_day(groups["d"], groups["dm"], _year(groups["dy"]))]
+    if groups["sd"] is not None:
+        return [_day(groups["sd"], groups["sm"], _year(groups["sy"]))]
+    if groups["h"] is not None or groups["h2"] is not None:
+        half = groups["h"] or groups["h2"]
+        year = _year(groups["hy"] or groups["h2y"])
+        return [_Piece("half", 1 if half == "dau" else 2, year=year)]
+    if groups["q"] is not None:
+        year = _year(groups["qy"])
+        numbers = re.findall(r"[ivx]+|\d+", groups["q"].replace("quy", " "))
+        return _listed("quarter", [_quarter(number) for number in numbers], year)
+    if groups["m"] is not None:
+        year = _year(groups["my"])
+        return _listed(
+            "month", [_month(number) for number in re.findall(r"\d+", groups["m"])], year
+        )
+    if groups["mm"] is not None:
+        return [_Piece("month", _month(groups["mm"]), year=_year(groups["mmy"]))]
+    if groups["yd"] is not None:
+        return [_day(groups["yd"], groups["ym"], None)]
+    if groups["y"] is not None or groups["by"] is not None:
+        return [_Piece("year", year=_year(groups["y"] or groups["by"]))]
+    if groups["bu"] is not None:
+        return [_Piece("current", _UNIT_NUMBER[groups["bu"]])]
+    return [_Piece("next" if groups["rw"] != "nay" else "current", _UNIT_NUMBER[groups["ru"]])]
+
+
+def _listed(unit: str, numbers: list[int], year: int | None) -> list[_Piece]:
+    # The year written after a list belongs to its last item; "tháng 12 - 1/2027" wraps back.
+    pieces: list[_Piece] = []
+    for number in reversed(numbers):
+        if pieces and year is not None and number > pieces[-1].number:
+            year -= 1
+        pieces.append(_Piece(unit, number, year=year))
+    return pieces[::-1]
+
+
+_UNIT_NUMBER = {"tuan": 1, "thang": 2, "quy": 3, "nam": 4}
+
+
+def _day(day: str, month: str, year: int | None) -> _Piece:
+    piece = _Piece("day", int(day), month=_month(month), year=year)
+    date(2000, piece.month, piece.number)  # raises for 31/02 or 0/5 (2000 accepts 29/2)
+    return piece
+
+
+def _month(number: str) -> int:
+    month = int(number)
+    if not 1 <= month <= 12:
+        raise ValueError(f"no month {month}")
+    return month
+
+
+def _quarter(number: str) -> int:
+    quarter = _ROMAN.get(number) or (int(number) if number.isdigit() else 0)
+    if not 1 <= quarter <= 4:
+        raise ValueError(f"no quarter {number}")
+    return quarter
+
+
+def _year(text: str | None) -> int | None:
+    if text is None:
+        return None
+    year = int(text)
+    return 2000 + year if year < 100 else year
+
+
+def _resolve_years(pieces: list[_Piece], today: date | None) -> bool:
+    """Give every piece a year: from the next piece that has one, the previous, or today."""
+    for index, piece in enumerate(pieces):
+        if piece.year is not None or piece.unit in ("current", "next"):
+            continue
+        following = next((later for later in pieces[index + 1 :] if later.year is not None), None)
+        if following is not None:
+            piece.year = following.year
+            if piece.bounds()[0] > following.bounds()[0]:
+                piece.year -= 1  # "tháng 12 - tháng 1/2027" starts in 2026
+            continue
+        earlier = next(
+            (prior for prior in reversed(pieces[:index]) if prior.year is not None), None
+        )
+        if earlier is not None:
+            piece.year = earlier.year
+            if piece.bounds()[0] < earlier.bounds()[0]:
+                piece.year += 1
+            continue
+        if today is None:
+            return False
+        piece.year = today.year
+        if piece.bounds()[1] < today:
+            piece.year += 1
+    for piece in pieces:
+        if piece.unit in ("current", "next"):
+            if today is None:
+                return False
+            _resolve_relative(piece, today)
+    for piece in pieces:
+        piece.bounds()  # raises for 29/2 in a common year
+    return True
+
+
+def _resolve_relative(piece: _Piece, today: date) -> None:
+    step = 1 if piece.unit == "next" else 0
+    unit = piece.number
+    if unit == 1:  # a week: its Friday
+        friday = today + timedelta(days=(_FRIDAY - today.weekday()) % 7 + 7 * step)
+        piece.unit, piece.number, piece.month, piece.year = (
+            "day",
+            friday.day,
+            friday.month,
+            friday.year,
+        )
+    elif unit == 2:
+        month_index = today.year * 12 + today.month - 1 + step
+        piece.unit, piece.number, piece.year = "month", month_index % 12 + 1, month_index // 12
+    elif unit == 3:
+        quarter_index = today.year * 4 + (today.month - 1) // 3 + step
+        piece.unit, piece.number, piece.year = "quarter", quarter_index % 4 + 1, quarter_index // 4
+    else:
+        piece.unit, piece.year = "year", today.year + step
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _clamped_date(year: int, month: int, day: int) -> date:
+    return date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+
+def _quarter_last_month(month: int) -> int:
+    return (month - 1) // 3 * 3 + 3
