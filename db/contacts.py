@@ -1,0 +1,108 @@
+"""Contacts and invites: officers join an agency only through a coordinator's code."""
+
+from __future__ import annotations
+
+import difflib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from bot.errors import UserError
+from bot.i18n import _
+from bot.text import fold
+from db.agencies import find_agency
+from db.models import Agency, Contact, ContactRole, Invite
+
+# No 0/O or 1/I: codes are read aloud over the phone and typed on small keyboards.
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+INVITE_LIFETIME = timedelta(days=14)
+
+
+def agency_for_invite(session: Session, name: str) -> Agency:
+    """The agency an invite names; unknown names are refused with the closest suggestions."""
+    from plans.agencies import canonical_agency
+
+    agency = find_agency(session, name)
+    if agency is None:
+        canonical = canonical_agency(name)
+        agency = find_agency(session, canonical) if canonical else None
+    if agency is not None and not agency.is_generic:
+        return agency
+    names = [row.name for row in session.exec(select(Agency).where(Agency.is_generic == False))]  # noqa: E712
+    folded = {fold(candidate): candidate for candidate in names}
+    close = difflib.get_close_matches(fold(name), list(folded), n=3, cutoff=0.5)
+    message = _("No agency is named “{name}”.").format(name=name)
+    if close:
+        message += " " + _("Did you mean: {names}?").format(
+            names="; ".join(folded[item] for item in close)
+        )
+    raise UserError(message)
+
+
+def create_invite(
+    session: Session,
+    *,
+    agency: Agency,
+    role: ContactRole,
+    now: datetime,
+    created_by: Contact | None = None,
+) -> Invite:
+    """A fresh single-use invite code for one agency and role."""
+    code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+    invite = Invite(
+        code=code,
+        agency_id=agency.id,
+        role=role,
+        created_by_contact_id=created_by.id if created_by else None,
+        created_at=now,
+        expires_at=now + INVITE_LIFETIME,
+    )
+    session.add(invite)
+    session.flush()
+    return invite
+
+
+def find_contact(session: Session, *, channel: str, chat_id: str) -> Contact | None:
+    """The active contact behind a chat, or None for a stranger."""
+    contact = session.exec(
+        select(Contact).where(Contact.channel == channel, Contact.chat_id == chat_id)
+    ).first()
+    return contact if contact is not None and contact.active else None
+
+
+def redeem_invite(
+    session: Session,
+    *,
+    code: str,
+    channel: str,
+    chat_id: str,
+    display_name: str,
+    now: datetime,
+) -> Contact:
+    """Register a chat with the invite's agency and role; the code then stops working."""
+    invite = session.exec(select(Invite).where(Invite.code == code.strip().upper())).first()
+    if invite is None:
+        raise UserError(_("This invite code is not valid. Ask your coordinator for a new one."))
+    if invite.used_at is not None:
+        raise UserError(
+            _("This invite code has already been used. Ask your coordinator for a new one.")
+        )
+    if invite.expires_at < now:
+        raise UserError(_("This invite code has expired. Ask your coordinator for a new one."))
+    contact = session.exec(
+        select(Contact).where(Contact.channel == channel, Contact.chat_id == chat_id)
+    ).first()
+    if contact is None:
+        contact = Contact(channel=channel, chat_id=chat_id)
+        session.add(contact)
+    contact.display_name = display_name
+    contact.agency_id = invite.agency_id
+    contact.role = invite.role
+    contact.active = True
+    contact.unreachable_at = None
+    session.flush()
+    invite.used_at = now
+    invite.used_by_contact_id = contact.id
+    session.flush()
+    return contact

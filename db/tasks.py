@@ -1,0 +1,106 @@
+"""Reading an agency's tasks and recording status changes with their history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from db.models import (
+    AgencyRole,
+    Contact,
+    Reminder,
+    StatusUpdate,
+    Task,
+    TaskAgency,
+    TaskStatus,
+)
+from db.types import utcnow
+
+
+def open_tasks_for_agency(session: Session, *, agency_id: int) -> list[Task]:
+    """Tasks the agency leads that are not done, nearest deadline first."""
+    statement = (
+        select(Task)
+        .join(TaskAgency, col(TaskAgency.task_id) == Task.id)
+        .where(
+            TaskAgency.agency_id == agency_id,
+            TaskAgency.role == AgencyRole.LEAD,
+            Task.status != TaskStatus.DONE,
+        )
+        .order_by(col(Task.due_date).is_(None), Task.due_date, Task.plan_id, Task.position)
+    )
+    return list(session.exec(statement).unique())
+
+
+def contact_may_update(session: Session, *, contact: Contact, task: Task) -> bool:
+    """Officers update their own agency's tasks; coordinators and admins any task."""
+    if contact.role != "officer":
+        return True
+    link = session.exec(
+        select(TaskAgency).where(
+            TaskAgency.task_id == task.id, TaskAgency.agency_id == contact.agency_id
+        )
+    ).first()
+    return link is not None
+
+
+def task_for_reminder_message(
+    session: Session, *, contact: Contact, message_id: str
+) -> Task | None:
+    """The task a reminder message announced to this contact (a reply names it)."""
+    reminder = session.exec(
+        select(Reminder).where(Reminder.contact_id == contact.id, Reminder.message_id == message_id)
+    ).first()
+    return session.get(Task, reminder.task_id) if reminder else None
+
+
+def find_task_by_ref(session: Session, *, agency_id: int, ref: str) -> list[Task]:
+    """The agency's open tasks whose reference is `ref` (one per plan that uses it)."""
+    return [task for task in open_tasks_for_agency(session, agency_id=agency_id) if task.ref == ref]
+
+
+def record_status(
+    session: Session,
+    *,
+    task: Task,
+    contact: Contact | None,
+    channel: str,
+    chat_id: str,
+    text: str,
+    status: TaskStatus,
+    today: date,
+    progress: int | None = None,
+    requested_until: date | None = None,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> StatusUpdate:
+    """Change a task's status and keep who, when, which chat and the words written."""
+    now = now or utcnow()
+    if status == TaskStatus.DONE:
+        progress = 100
+    update = StatusUpdate(
+        task_id=task.id,
+        contact_id=contact.id if contact else None,
+        channel=channel,
+        chat_id=chat_id,
+        created_at=now,
+        text=text,
+        old_status=task.status,
+        new_status=status,
+        progress=progress,
+        requested_until=requested_until,
+        note=note,
+    )
+    session.add(update)
+    task.status = status
+    if progress is not None:
+        task.progress = progress
+    if note:
+        task.status_note = note
+    if status == TaskStatus.EXTENSION_REQUESTED:
+        task.requested_until = requested_until
+    task.completed_on = today if status == TaskStatus.DONE else None
+    task.updated_at = now
+    session.flush()
+    return update

@@ -1,0 +1,29 @@
+"""What every handler may use: the store, the clock, the reminder policy."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from schedules.planning import ReminderPolicy
+
+
+@dataclass(frozen=True)
+class BotContext:
+    """Shared services, built once at start-up and handed to every handler."""
+
+    engine: Engine
+    clock: Callable[[], datetime]
+    policy_loader: Callable[[Session], ReminderPolicy]
+    zone_name: str = "Asia/Ho_Chi_Minh"
+    bot_username: str | None = None
+
+    def today(self) -> date:
+        """The people's date now."""
+        from zoneinfo import ZoneInfo
+
+        return self.clock().astimezone(ZoneInfo(self.zone_name)).date()

@@ -1,0 +1,319 @@
+"""The conversation: every incoming message or button press becomes answers.
+
+Handlers parse the input, call one function that does the work, and render the answer.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlmodel import Session
+
+from bot.errors import UserError
+from bot.i18n import _
+from db.contacts import find_contact, redeem_invite
+from db.engine import session_scope
+from db.models import Agency, Contact, ContactRole, Task, TaskStatus
+from db.progress import progress_summary
+from db.tasks import (
+    contact_may_update,
+    find_task_by_ref,
+    open_tasks_for_agency,
+    record_status,
+    task_for_reminder_message,
+)
+from handlers.context import BotContext
+from handlers.messages import Answer, Button, Incoming
+from handlers.render import (
+    STATUS_BUTTON_PREFIX,
+    render_summary,
+    render_task_line,
+    status_button,
+    status_label,
+)
+from schedules.planning import plan_reminders
+
+log = logging.getLogger(__name__)
+
+MAX_LISTED_TASKS = 30
+
+
+async def handle(incoming: Incoming, context: BotContext) -> list[Answer]:
+    """Answer one incoming message; bad input becomes a Vietnamese message, never a crash."""
+    try:
+        with session_scope(context.engine) as session:
+            return _route(session, incoming, context)
+    except UserError as error:
+        return [Answer(text=error.message)]
+
+
+def _route(session: Session, incoming: Incoming, context: BotContext) -> list[Answer]:
+    command = incoming.command
+    if command == "start":
+        return _start(session, incoming, context)
+    contact = find_contact(session, channel=incoming.channel, chat_id=incoming.chat_id)
+    if contact is None:
+        return [_stranger_answer()]
+    if incoming.button_data:
+        return _button(session, incoming, contact, context)
+    if command in ("tiendo", "progress"):
+        return [_progress(session, contact, context)]
+    if command in ("nhiemvu", "tasks"):
+        return [_task_list(session, contact)]
+    if command in ("help", "trogiup", "huongdan"):
+        return [Answer(text=_help_text(contact))]
+    if command is not None:
+        return [Answer(text=_("Unknown command.") + "\n\n" + _help_text(contact))]
+    return _status_reply(session, incoming, contact, context)
+
+
+def _stranger_answer() -> Answer:
+    return Answer(
+        text=_(
+            "Sorry, this chat is not registered with nhacviec yet. Ask your agency's coordinator "
+            "for an invite code, then send /start followed by the code (e.g. /start ABCD2345)."
+        )
+    )
+
+
+def _start(session: Session, incoming: Incoming, context: BotContext) -> list[Answer]:
+    code = incoming.arguments
+    if not code:
+        contact = find_contact(session, channel=incoming.channel, chat_id=incoming.chat_id)
+        return [Answer(text=_help_text(contact))] if contact else [_stranger_answer()]
+    contact = redeem_invite(
+        session,
+        code=code,
+        channel=incoming.channel,
+        chat_id=incoming.chat_id,
+        display_name=incoming.sender_name,
+        now=context.clock(),
+    )
+    # A new contact gets reminders for its agency's open tasks straight away.
+    plan_reminders(
+        session,
+        policy=context.policy_loader(session),
+        now=context.clock(),
+        contact_ids=[contact.id],
+    )
+    agency = session.get(Agency, contact.agency_id)
+    role = _("coordinator") if contact.role == ContactRole.COORDINATOR else _("officer")
+    open_count = len(open_tasks_for_agency(session, agency_id=contact.agency_id))
+    text = _(
+        "Welcome! This chat is now registered as {role} of {agency}. "
+        "Your agency leads {count} open tasks; you will get reminders before their deadlines."
+    ).format(role=role, agency=agency.name if agency else "?", count=open_count)
+    return [Answer(text=text + "\n\n" + _help_text(contact))]
+
+
+def _help_text(contact: Contact) -> str:
+    lines = [
+        _("What you can do:"),
+        _("• /nhiemvu — your agency's open tasks"),
+        _("• /tiendo — progress summary"),
+        _('• Reply to a reminder: "xong", "đang làm 60%", "vướng mắc: …", "xin gia hạn đến 15/3"'),
+        _('• Or name the task: "2 xong", "II.3 đang làm 50%"'),
+    ]
+    return "\n".join(lines)
+
+
+def _progress(session: Session, contact: Contact, context: BotContext) -> Answer:
+    today = context.today()
+    if contact.role in (ContactRole.COORDINATOR, ContactRole.ADMIN):
+        summary = progress_summary(session, today=today)
+        return Answer(text=render_summary(summary, today=today))
+    agency = session.get(Agency, contact.agency_id)
+    summary = progress_summary(session, today=today, agency_id=contact.agency_id)
+    scope = _("Tasks led by {agency}").format(agency=agency.name if agency else "?")
+    note = _("(Only coordinators see the summary of all agencies.)")
+    return Answer(text=render_summary(summary, today=today, scope=scope) + "\n" + note)
+
+
+def _task_list(session: Session, contact: Contact) -> Answer:
+    tasks = open_tasks_for_agency(session, agency_id=contact.agency_id)
+    if not tasks:
+        return Answer(text=_("Your agency has no open tasks."))
+    lines = [_("Open tasks of your agency:")]
+    lines += [render_task_line(task) for task in tasks[:MAX_LISTED_TASKS]]
+    if len(tasks) > MAX_LISTED_TASKS:
+        lines.append(_("… and {count} more.").format(count=len(tasks) - MAX_LISTED_TASKS))
+    return Answer(text="\n".join(lines))
+
+
+def _button(
+    session: Session, incoming: Incoming, contact: Contact, context: BotContext
+) -> list[Answer]:
+    parts = (incoming.button_data or "").split(":")
+    if len(parts) < 3 or parts[0] != STATUS_BUTTON_PREFIX or not parts[1].isdigit():
+        return [Answer(text=_("This button is no longer valid."))]
+    try:
+        status = TaskStatus(parts[2])
+    except ValueError:
+        return [Answer(text=_("This button is no longer valid."))]
+    progress = int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else None
+    task = session.get(Task, int(parts[1]))
+    if task is None:
+        return [Answer(text=_("This task no longer exists."))]
+    words = incoming.text or status_label(status)
+    return [
+        _apply(
+            session,
+            incoming,
+            contact,
+            context,
+            task=task,
+            status=status,
+            progress=progress,
+            text=words,
+        )
+    ]
+
+
+def _status_reply(
+    session: Session, incoming: Incoming, contact: Contact, context: BotContext
+) -> list[Answer]:
+    from handlers.replies import parse_reply
+
+    today = context.today()
+    reply = parse_reply(incoming.text, today=today)
+    task, choices = _task_for_reply(session, incoming, contact, reply.task_ref)
+    if task is None and not choices:
+        return [Answer(text=_("Your agency has no open tasks to report on."))]
+    if reply.status is None:
+        return [_ask_status(task, choices)]
+    status = TaskStatus(reply.status)
+    if task is None:
+        return [_ask_task(choices, status, reply.progress)]
+    return [
+        _apply(
+            session,
+            incoming,
+            contact,
+            context,
+            task=task,
+            status=status,
+            progress=reply.progress,
+            text=incoming.text,
+            until=reply.until,
+            note=reply.note,
+        )
+    ]
+
+
+def _task_for_reply(
+    session: Session, incoming: Incoming, contact: Contact, task_ref: str | None
+) -> tuple[Task | None, list[Task]]:
+    """The task a reply is about: the reminder it answers, the ref it names, or the only one."""
+    if incoming.reply_to_message_id:
+        task = task_for_reminder_message(
+            session, contact=contact, message_id=incoming.reply_to_message_id
+        )
+        if task is not None:
+            return task, []
+    if task_ref:
+        matches = find_task_by_ref(session, agency_id=contact.agency_id, ref=task_ref)
+        if len(matches) == 1:
+            return matches[0], []
+        if matches:
+            return None, matches
+    open_tasks = open_tasks_for_agency(session, agency_id=contact.agency_id)
+    if len(open_tasks) == 1:
+        return open_tasks[0], []
+    return None, open_tasks
+
+
+def _ask_status(task: Task | None, choices: list[Task]) -> Answer:
+    text = _(
+        'Sorry, I did not understand. Please answer with the status, e.g. "xong", "đang làm 50%", '
+        '"vướng mắc: lý do", "xin gia hạn đến 15/3".'
+    )
+    if task is None:
+        return Answer(text=text)
+    buttons = (
+        status_button(task.id, TaskStatus.DONE, _("Done")),
+        status_button(task.id, TaskStatus.IN_PROGRESS, _("In progress")),
+        status_button(task.id, TaskStatus.NOT_STARTED, _("Not started")),
+    )
+    return Answer(
+        text=text + "\n" + _("Or choose for task {ref}:").format(ref=task.ref), buttons=buttons
+    )
+
+
+def _ask_task(choices: list[Task], status: TaskStatus, progress: int | None) -> Answer:
+    shown = choices[:10]
+    lines = [_("Which task is this about? Choose one (or reply to its reminder):")]
+    buttons: list[Button] = []
+    for number, task in enumerate(shown, start=1):
+        lines.append(f"{number}. {render_task_line(task)}")
+        buttons.append(status_button(task.id, status, f"{number}. {task.ref}", progress))
+    return Answer(text="\n".join(lines), buttons=tuple(buttons))
+
+
+def _apply(
+    session: Session,
+    incoming: Incoming,
+    contact: Contact,
+    context: BotContext,
+    *,
+    task: Task,
+    status: TaskStatus,
+    progress: int | None,
+    text: str,
+    until=None,
+    note: str | None = None,
+) -> Answer:
+    if not contact_may_update(session, contact=contact, task=task):
+        return Answer(text=_("This task belongs to another agency; you cannot update it."))
+    update = record_status(
+        session,
+        task=task,
+        contact=contact,
+        channel=incoming.channel,
+        chat_id=incoming.chat_id,
+        text=text,
+        status=status,
+        progress=progress,
+        requested_until=until,
+        note=note,
+        today=context.today(),
+        now=context.clock(),
+    )
+    plan_reminders(
+        session, policy=context.policy_loader(session), now=context.clock(), task_ids=[task.id]
+    )
+    return Answer(
+        text=_confirmation(task, update.new_status, progress, until),
+        edit=bool(incoming.button_data),
+    )
+
+
+def _confirmation(task: Task, status: str, progress: int | None, until) -> str:
+    from handlers.render import format_day
+
+    if status == TaskStatus.DONE:
+        text = _("✅ Recorded: task {ref} is done. Thank you!")
+    elif status == TaskStatus.IN_PROGRESS and progress is not None:
+        text = _("⏳ Recorded: task {ref} is in progress ({progress}%).")
+    elif status == TaskStatus.IN_PROGRESS:
+        text = _("⏳ Recorded: task {ref} is in progress.")
+    elif status == TaskStatus.BLOCKED:
+        text = _("⚠️ Recorded: task {ref} is blocked. The coordinator will see your reason.")
+    elif status == TaskStatus.EXTENSION_REQUESTED and until is not None:
+        text = _(
+            "📅 Recorded: extension of task {ref} requested until {day}, awaiting the coordinator's approval."
+        )
+    elif status == TaskStatus.EXTENSION_REQUESTED:
+        text = _(
+            '📅 Recorded: extension of task {ref} requested. Please also say until when, e.g. "đến 15/3".'
+        )
+    else:
+        text = _("Recorded: task {ref} is {status}.")
+    return text.format(
+        ref=task.ref,
+        progress=progress,
+        day=format_day(until) if until else "",
+        status=status_label(status),
+    )
+
+
+__all__ = ["handle"]

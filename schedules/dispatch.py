@@ -1,0 +1,263 @@
+"""Delivery: one loop claims due Reminder rows under a lease, sends them, records the outcome.
+
+The ledger lives in our tables, not in APScheduler: a crash releases the lease and the row is
+sent again (at least once; at most once more per crash), and several workers on PostgreSQL
+never take the same row (FOR UPDATE SKIP LOCKED).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, or_, update
+from sqlmodel import Session, col, select
+
+from db.engine import session_scope
+from db.models import Contact, Reminder, ReminderState, Task, TaskStatus
+from handlers.messages import Answer
+from schedules.planning import ReminderPolicy
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+# A reminder sent this long after its planned time says it is late (the service was down).
+LATE_AFTER = timedelta(minutes=15)
+
+
+class DeliveryError(Exception):
+    """A send that did not go through."""
+
+
+class RetryLater(DeliveryError):
+    """The channel asked us to wait (Telegram 429 retry_after, 5xx, timeouts)."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Unreachable(DeliveryError):
+    """The person cannot be reached any more (Telegram 403: the bot was blocked)."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A claimed reminder with everything needed to send it."""
+
+    reminder_id: int
+    channel: str
+    chat_id: str
+    answer: Answer
+
+
+Sender = Callable[[str, Answer], Awaitable[str]]
+Renderer = Callable[[Task, Reminder, bool], Answer]
+
+
+@dataclass
+class DispatchReport:
+    """What one pass did."""
+
+    sent: list[int] = field(default_factory=list)
+    retried: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    skipped: int = 0
+
+
+def claim_due(
+    session: Session,
+    *,
+    now: datetime,
+    worker: str,
+    lease: timedelta,
+    limit: int,
+    render: Renderer,
+) -> list[Delivery]:
+    """Take up to `limit` due reminders for this worker; stale leases count as due."""
+    due = or_(
+        (Reminder.state == ReminderState.PENDING) & (Reminder.due_at <= now),
+        (Reminder.state == ReminderState.SENDING) & (Reminder.lease_until < now),
+    )
+    statement = select(Reminder).where(due).order_by(Reminder.due_at, Reminder.id)
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    candidates = list(session.exec(statement))
+    deliveries: list[Delivery] = []
+    for reminder in _latest_per_cycle(candidates, session):
+        if len(deliveries) >= limit:
+            break
+        task = session.get(Task, reminder.task_id)
+        contact = session.get(Contact, reminder.contact_id)
+        if task is None or contact is None or task.status == TaskStatus.DONE or not contact.active:
+            reminder.state = ReminderState.CANCELLED
+            continue
+        claimed = session.execute(
+            update(Reminder)
+            .where(
+                col(Reminder.id) == reminder.id,
+                col(Reminder.state) == reminder.state,
+                or_(col(Reminder.lease_until).is_(None), col(Reminder.lease_until) < now),
+            )
+            .values(
+                state=ReminderState.SENDING,
+                lease_until=now + lease,
+                claimed_by=worker,
+                attempts=Reminder.attempts + 1,
+                late=(now - reminder.due_at) > LATE_AFTER,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:
+            continue  # another worker took it between our read and our write
+        session.refresh(reminder)
+        deliveries.append(
+            Delivery(
+                reminder_id=reminder.id,
+                channel=contact.channel,
+                chat_id=contact.chat_id,
+                answer=render(task, reminder, reminder.late),
+            )
+        )
+    return deliveries
+
+
+def _latest_per_cycle(candidates: Iterable[Reminder], session: Session) -> list[Reminder]:
+    """Keep one due reminder per task, contact and cycle: the newest; older ones are skipped."""
+    newest: dict[tuple[int, int, object], Reminder] = {}
+    for reminder in candidates:
+        key = (reminder.task_id, reminder.contact_id, reminder.cycle)
+        kept = newest.get(key)
+        if kept is None or reminder.due_at > kept.due_at:
+            if kept is not None and kept.state == ReminderState.PENDING:
+                kept.state = ReminderState.SKIPPED
+            newest[key] = reminder
+        elif reminder.state == ReminderState.PENDING:
+            reminder.state = ReminderState.SKIPPED
+    return sorted(newest.values(), key=lambda reminder: (reminder.due_at, reminder.id))
+
+
+def record_sent(
+    session: Session, *, reminder_id: int, worker: str, message_id: str, now: datetime
+) -> None:
+    """Mark a reminder sent with the chat's message id (a reply to it names the task)."""
+    session.execute(
+        update(Reminder)
+        .where(col(Reminder.id) == reminder_id, col(Reminder.claimed_by) == worker)
+        .values(state=ReminderState.SENT, sent_at=now, message_id=message_id, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def record_failure(
+    session: Session,
+    *,
+    reminder_id: int,
+    worker: str,
+    error: DeliveryError | Exception,
+    now: datetime,
+) -> str:
+    """Put a failed send back in the queue with a backoff, or give up; returns the new state."""
+    reminder = session.get(Reminder, reminder_id)
+    if reminder is None or reminder.claimed_by != worker:
+        return "lost"
+    reminder.last_error = f"{type(error).__name__}: {error}"[:500]
+    reminder.lease_until = None
+    if isinstance(error, Unreachable):
+        reminder.state = ReminderState.FAILED
+        contact = session.get(Contact, reminder.contact_id)
+        if contact is not None:
+            contact.active = False
+            contact.unreachable_at = now
+        return reminder.state
+    if reminder.attempts >= MAX_ATTEMPTS:
+        reminder.state = ReminderState.FAILED
+        return reminder.state
+    if isinstance(error, RetryLater) and error.retry_after is not None:
+        wait = timedelta(seconds=error.retry_after)
+    else:
+        wait = timedelta(seconds=min(3600, 30 * 2 ** (reminder.attempts - 1)))
+    reminder.state = ReminderState.PENDING
+    reminder.due_at = now + wait
+    return reminder.state
+
+
+@dataclass
+class Dispatcher:
+    """Runs delivery passes; `senders` maps a channel name to its send function."""
+
+    engine: Engine
+    policy_loader: Callable[[Session], ReminderPolicy]
+    senders: dict[str, Sender]
+    render: Renderer
+    clock: Callable[[], datetime]
+    worker: str
+    lease: timedelta = timedelta(seconds=60)
+    batch: int = 50
+    # Telegram allows about one message per second to the same chat.
+    per_chat_interval: float = 1.0
+    _last_sent: dict[tuple[str, str], float] = field(default_factory=dict)
+
+    async def run_once(self) -> DispatchReport:
+        """Claim due reminders and send them one by one."""
+        report = DispatchReport()
+        now = self.clock()
+        with session_scope(self.engine) as session:
+            policy = self.policy_loader(session)
+            if not policy.is_sending_time(now):
+                return report
+            deliveries = claim_due(
+                session,
+                now=now,
+                worker=self.worker,
+                lease=self.lease,
+                limit=self.batch,
+                render=self.render,
+            )
+        for delivery in deliveries:
+            await self._deliver(delivery, report)
+        return report
+
+    async def _deliver(self, delivery: Delivery, report: DispatchReport) -> None:
+        sender = self.senders.get(delivery.channel)
+        await self._pace(delivery)
+        try:
+            if sender is None:
+                raise RetryLater(f"channel {delivery.channel} is not running")
+            message_id = await sender(delivery.chat_id, delivery.answer)
+        except Exception as error:  # every failure is recorded, never silently dropped
+            log.warning("reminder %s not sent: %s", delivery.reminder_id, error)
+            with session_scope(self.engine) as session:
+                state = record_failure(
+                    session,
+                    reminder_id=delivery.reminder_id,
+                    worker=self.worker,
+                    error=error,
+                    now=self.clock(),
+                )
+            (report.failed if state == ReminderState.FAILED else report.retried).append(
+                delivery.reminder_id
+            )
+            return
+        with session_scope(self.engine) as session:
+            record_sent(
+                session,
+                reminder_id=delivery.reminder_id,
+                worker=self.worker,
+                message_id=message_id,
+                now=self.clock(),
+            )
+        report.sent.append(delivery.reminder_id)
+
+    async def _pace(self, delivery: Delivery) -> None:
+        loop = asyncio.get_running_loop()
+        key = (delivery.channel, delivery.chat_id)
+        last = self._last_sent.get(key)
+        if last is not None:
+            wait = self.per_chat_interval - (loop.time() - last)
+            if wait > 0:
+                await asyncio.sleep(wait)
+        self._last_sent[key] = loop.time()

@@ -1,0 +1,219 @@
+"""Reminder planning: the Reminder rows each open task needs, kept in step with the data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from db.models import (
+    Agency,
+    AgencyRole,
+    CalendarDay,
+    Contact,
+    Reminder,
+    ReminderState,
+    Task,
+    TaskAgency,
+    TaskStatus,
+)
+from schedules.calendar import (
+    Offset,
+    SendWindow,
+    WorkingCalendar,
+    parse_offsets,
+    reminder_time,
+    working_days_from_setting,
+)
+from schedules.deadlines import parse_deadline
+
+
+@dataclass(frozen=True)
+class ReminderPolicy:
+    """When reminders go out: offsets, the send window, the working calendar, the zone."""
+
+    offsets: tuple[Offset, ...]
+    window: SendWindow
+    calendar: WorkingCalendar
+    zone: ZoneInfo
+
+    def local_today(self, now: datetime) -> date:
+        """The people's date at `now`."""
+        return now.astimezone(self.zone).date()
+
+    def deadline_moment(self, due: date) -> datetime:
+        """The last moment a reminder for `due` may go out (window end, last working day)."""
+        return reminder_time(
+            due, Offset(0, "m"), calendar=self.calendar, window=self.window, tz=self.zone
+        )
+
+    def is_sending_time(self, now: datetime) -> bool:
+        """Whether `now` lies inside the send window on a working day."""
+        local = now.astimezone(self.zone)
+        return self.calendar.is_working_day(local.date()) and self.window.contains(local.time())
+
+
+def load_policy(session: Session, settings) -> ReminderPolicy:
+    """Build the policy from settings and the province's announced calendar exceptions."""
+    days = session.exec(select(CalendarDay)).all()
+    calendar = WorkingCalendar(
+        working_weekdays=working_days_from_setting(settings.working_days),
+        extra_days_off=frozenset(day.day for day in days if not day.is_working),
+        extra_working_days=frozenset(day.day for day in days if day.is_working),
+    )
+    return ReminderPolicy(
+        offsets=tuple(parse_offsets(settings.reminder_offsets)),
+        window=SendWindow.parse(settings.send_window),
+        calendar=calendar,
+        zone=settings.zone,
+    )
+
+
+@dataclass
+class PlanningOutcome:
+    """How many reminder rows planning added and withdrew."""
+
+    created: int = 0
+    cancelled: int = 0
+
+
+def plan_reminders(
+    session: Session,
+    *,
+    policy: ReminderPolicy,
+    now: datetime,
+    task_ids: list[int] | None = None,
+    contact_ids: list[int] | None = None,
+) -> PlanningOutcome:
+    """Create the missing reminder rows and cancel the pending ones no longer wanted."""
+    outcome = PlanningOutcome()
+    today = policy.local_today(now)
+    tasks = _tasks_in_scope(session, task_ids)
+    for task in tasks:
+        if task.deadline_kind == "recurring" and task.status != TaskStatus.DONE:
+            # A recurring task's cycle moves on by itself; its date is re-read from the phrase.
+            task.due_date = parse_deadline(task.deadline_text).next_due(today)
+    contacts_by_task = _lead_contacts(session, [task.id for task in tasks], contact_ids)
+    existing = _pending_and_sent(session, [task.id for task in tasks], contact_ids)
+    for task in tasks:
+        wanted = _wanted_slots(task, policy=policy, now=now)
+        for contact in contacts_by_task.get(task.id, []):
+            rows = existing.get((task.id, contact.id), [])
+            outcome.cancelled += _cancel_unwanted(rows, wanted)
+            outcome.created += _add_missing(session, task, contact, rows, wanted, now=now)
+    session.flush()
+    return outcome
+
+
+def _tasks_in_scope(session: Session, task_ids: list[int] | None) -> list[Task]:
+    statement = select(Task)
+    if task_ids is not None:
+        statement = statement.where(col(Task.id).in_(task_ids))
+    return list(session.exec(statement))
+
+
+def _lead_contacts(
+    session: Session, task_ids: list[int], contact_ids: list[int] | None
+) -> dict[int, list[Contact]]:
+    statement = (
+        select(TaskAgency.task_id, Contact)
+        .join(Contact, col(Contact.agency_id) == TaskAgency.agency_id)
+        .join(Agency, col(Agency.id) == TaskAgency.agency_id)
+        .where(
+            col(TaskAgency.task_id).in_(task_ids),
+            TaskAgency.role == AgencyRole.LEAD,
+            Contact.active == True,  # noqa: E712
+            Agency.is_generic == False,  # noqa: E712
+        )
+    )
+    if contact_ids is not None:
+        statement = statement.where(col(Contact.id).in_(contact_ids))
+    grouped: dict[int, list[Contact]] = {}
+    for task_id, contact in session.exec(statement):
+        grouped.setdefault(task_id, []).append(contact)
+    return grouped
+
+
+def _pending_and_sent(
+    session: Session, task_ids: list[int], contact_ids: list[int] | None
+) -> dict[tuple[int, int], list[Reminder]]:
+    statement = select(Reminder).where(col(Reminder.task_id).in_(task_ids))
+    if contact_ids is not None:
+        statement = statement.where(col(Reminder.contact_id).in_(contact_ids))
+    grouped: dict[tuple[int, int], list[Reminder]] = {}
+    for reminder in session.exec(statement):
+        grouped.setdefault((reminder.task_id, reminder.contact_id), []).append(reminder)
+    return grouped
+
+
+def _wanted_slots(
+    task: Task, *, policy: ReminderPolicy, now: datetime
+) -> dict[tuple[date, str], datetime]:
+    """(cycle, offset label) -> send time, for a task that still needs reminders."""
+    if task.status == TaskStatus.DONE or task.due_date is None:
+        return {}
+    if task.deadline_kind in ("ongoing", "undetermined"):
+        return {}
+    if policy.deadline_moment(task.due_date) < now:
+        return {}  # overdue: escalation, not a countdown
+    return {
+        (task.due_date, offset.label): reminder_time(
+            task.due_date, offset, calendar=policy.calendar, window=policy.window, tz=policy.zone
+        )
+        for offset in policy.offsets
+    }
+
+
+def _cancel_unwanted(rows: list[Reminder], wanted: dict[tuple[date, str], datetime]) -> int:
+    cancelled = 0
+    for reminder in rows:
+        if (
+            reminder.state == ReminderState.PENDING
+            and (reminder.cycle, reminder.offset_label) not in wanted
+        ):
+            reminder.state = ReminderState.CANCELLED
+            cancelled += 1
+    return cancelled
+
+
+def _add_missing(
+    session: Session,
+    task: Task,
+    contact: Contact,
+    rows: list[Reminder],
+    wanted: dict[tuple[date, str], datetime],
+    *,
+    now: datetime,
+) -> int:
+    known = {(reminder.cycle, reminder.offset_label): reminder for reminder in rows}
+    for slot, due_at in wanted.items():
+        reminder = known.get(slot)
+        if (
+            reminder is not None
+            and reminder.state == ReminderState.PENDING
+            and reminder.due_at != due_at
+        ):
+            reminder.due_at = due_at  # the calendar or window changed
+    missing = {slot: due_at for slot, due_at in wanted.items() if slot not in known}
+    future = {slot: due_at for slot, due_at in missing.items() if due_at > now}
+    past = {slot: due_at for slot, due_at in missing.items() if due_at <= now}
+    if past:
+        # Offsets already behind us when the task or contact appeared: announce once, now,
+        # with the nearest of them, unless a reminder for this cycle already went out later.
+        slot, due_at = max(past.items(), key=lambda item: item[1])
+        already = any(r.cycle == slot[0] and r.due_at >= due_at for r in rows)
+        if not already:
+            future[slot] = now
+    for (cycle, label), due_at in future.items():
+        session.add(
+            Reminder(
+                task_id=task.id,
+                contact_id=contact.id,
+                cycle=cycle,
+                offset_label=label,
+                due_at=due_at,
+            )
+        )
+    return len(future)
