@@ -50,7 +50,9 @@ def task_for_reminder_message(
 ) -> Task | None:
     """The task a reminder message announced to this contact (a reply names it)."""
     reminder = session.exec(
-        select(Reminder).where(Reminder.contact_id == contact.id, Reminder.message_id == message_id)
+        select(Reminder)
+        .where(Reminder.contact_id == contact.id, Reminder.message_id == message_id)
+        .order_by(col(Reminder.sent_at).desc())
     ).first()
     return session.get(Task, reminder.task_id) if reminder else None
 

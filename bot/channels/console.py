@@ -1,0 +1,138 @@
+"""The console channel: a person at the terminal plays a demo officer and a demo coordinator.
+
+Buttons are shown numbered ("[1] Hoàn thành"); typing the number presses it. Messages carry
+their id ("#3"), and "#3 xong" replies to message 3, as a reply does in a chat app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import re
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+from bot.channels.base import IncomingHandler
+from bot.i18n import _
+from handlers.messages import Answer, Button, Incoming
+
+_REPLY_TO = re.compile(r"^#(\d+)\s+(.*)$", re.DOTALL)
+_SWITCH_ROLE = re.compile(r"^/vai\s+(\S+)$", re.IGNORECASE)
+
+
+class ConsoleChannel:
+    """Reads lines from stdin, prints answers and reminders to stdout."""
+
+    name = "console"
+
+    def __init__(
+        self,
+        *,
+        personas: dict[str, tuple[str, str]],
+        current: str,
+        input_stream: TextIO | None = None,
+        output: TextIO | None = None,
+        on_eof: Callable[[], None] | None = None,
+    ) -> None:
+        # personas: role keyword ("canbo", "daumoi") -> (chat id, display name)
+        self.personas = personas
+        self.current = current
+        self.input = input_stream or sys.stdin
+        self.output = output or sys.stdout
+        self.on_eof = on_eof
+        self._ids = itertools.count(1)
+        self._buttons: dict[str, tuple[str, tuple[Button, ...]]] = {}
+        self._reader: asyncio.Task | None = None
+
+    async def start(self, on_incoming: IncomingHandler) -> None:
+        """Print the banner and start reading lines."""
+        self._print(self._banner())
+        self._reader = asyncio.create_task(self._read_loop(on_incoming))
+
+    async def stop(self) -> None:
+        """Stop reading."""
+        if self._reader is not None:
+            self._reader.cancel()
+
+    async def send(self, chat_id: str, answer: Answer) -> str:
+        """Print a message addressed to one of the personas."""
+        message_id = str(next(self._ids))
+        name = next(
+            (persona[1] for persona in self.personas.values() if persona[0] == chat_id), chat_id
+        )
+        self._print(f"\n── #{message_id} → {name} ──\n{self._render(answer)}")
+        if answer.buttons:
+            self._buttons[chat_id] = (message_id, answer.buttons)
+        return message_id
+
+    def _banner(self) -> str:
+        return "\n".join(
+            [
+                _("nhacviec console demo (no TELEGRAM_BOT_TOKEN set)."),
+                _("You are talking as: {name}.").format(name=self.personas[self.current][1]),
+                _("Try /tiendo, /nhiemvu, or reply to a reminder with: #<number> xong"),
+                _(
+                    "Type a button's number to press it; /vai canbo or /vai daumoi switches roles; Ctrl-D quits."
+                ),
+            ]
+        )
+
+    def _render(self, answer: Answer) -> str:
+        text = answer.text
+        if answer.buttons:
+            text += "\n" + "  ".join(
+                f"[{number}] {button.label}" for number, button in enumerate(answer.buttons, 1)
+            )
+        return text
+
+    def _print(self, text: str) -> None:
+        print(text, file=self.output, flush=True)
+
+    async def _read_loop(self, on_incoming: IncomingHandler) -> None:
+        while True:
+            line = await asyncio.to_thread(self.input.readline)
+            if not line:
+                if self.on_eof:
+                    self.on_eof()
+                return
+            line = line.strip()
+            if not line:
+                continue
+            switch = _SWITCH_ROLE.match(line)
+            if switch:
+                self._switch(switch.group(1).lower())
+                continue
+            for answer in await on_incoming(self._incoming(line)):
+                await self.send(self.personas[self.current][0], answer)
+
+    def _switch(self, role: str) -> None:
+        if role not in self.personas:
+            self._print(_("Unknown role. Use /vai canbo or /vai daumoi."))
+            return
+        self.current = role
+        self._print(_("You are now talking as: {name}.").format(name=self.personas[role][1]))
+
+    def _incoming(self, line: str) -> Incoming:
+        chat_id, name = self.personas[self.current]
+        pressed = self._buttons.get(chat_id)
+        if line.isdigit() and pressed and 1 <= int(line) <= len(pressed[1]):
+            button = pressed[1][int(line) - 1]
+            return Incoming(
+                channel=self.name,
+                chat_id=chat_id,
+                text=button.label,
+                sender_name=name,
+                message_id=pressed[0],
+                button_data=button.data,
+            )
+        reply = _REPLY_TO.match(line)
+        if reply:
+            return Incoming(
+                channel=self.name,
+                chat_id=chat_id,
+                text=reply.group(2),
+                sender_name=name,
+                reply_to_message_id=reply.group(1),
+            )
+        return Incoming(channel=self.name, chat_id=chat_id, text=line, sender_name=name)

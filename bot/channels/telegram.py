@@ -1,0 +1,195 @@
+"""Telegram through python-telegram-bot: updates become Incoming, Answers become messages."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.channels.base import IncomingHandler
+from bot.i18n import _
+from handlers.messages import Answer, Incoming
+from schedules.dispatch import RetryLater, Unreachable
+
+log = logging.getLogger(__name__)
+
+# Telegram refuses longer texts (4096 UTF-16 units); we cut well before with a marker.
+MAX_TEXT = 4000
+
+
+def _markup(answer: Answer) -> InlineKeyboardMarkup | None:
+    if not answer.buttons:
+        return None
+    # Two buttons a row fit phone screens; longer choice lists get one per row.
+    per_row = 2 if len(answer.buttons) <= 2 else 1
+    rows = [
+        [
+            InlineKeyboardButton(button.label, callback_data=button.data)
+            for button in answer.buttons[i : i + per_row]
+        ]
+        for i in range(0, len(answer.buttons), per_row)
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+
+
+class TelegramChannel:
+    """Long polling on the Bot API at `base_url` (Telegram's, a local server, or a test fake)."""
+
+    name = "telegram"
+
+    def __init__(
+        self, *, token: str, base_url: str | None = None, poll_timeout: float = 10.0
+    ) -> None:
+        builder = (
+            ApplicationBuilder()
+            .token(token)
+            .job_queue(None)
+            .rate_limiter(AIORateLimiter(max_retries=0))
+        )
+        if base_url:
+            builder = builder.base_url(base_url).base_file_url(
+                base_url.replace("/bot", "/file/bot", 1)
+            )
+        self.application: Application = builder.build()
+        self.poll_timeout = poll_timeout
+        self._on_incoming: IncomingHandler | None = None
+        self.username: str | None = None
+
+    async def start(self, on_incoming: IncomingHandler) -> None:
+        """Register handlers, connect and start long polling."""
+        self._on_incoming = on_incoming
+        self._register_handlers()
+        await self.application.initialize()
+        self.username = self.application.bot.username
+        await self.application.start()
+        await self.application.updater.start_polling(
+            timeout=self.poll_timeout,
+            allowed_updates=["message", "callback_query"],
+            drop_pending_updates=False,
+        )
+        log.info("Telegram channel polling as @%s", self.username)
+
+    async def stop(self) -> None:
+        """Stop polling and close the HTTP client."""
+        if self.application.updater and self.application.updater.running:
+            await self.application.updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+
+    def _register_handlers(self) -> None:
+        app = self.application
+        # Group 0: everything a person writes (commands included) goes to the shared handlers.
+        app.add_handler(MessageHandler(filters.TEXT | filters.CAPTION, self._on_message), group=0)
+        # Group 0: button presses (callback data is prefixed, see handlers.render).
+        app.add_handler(CallbackQueryHandler(self._on_button), group=0)
+        # One error handler: log with the update, then tell the person something went wrong.
+        app.add_error_handler(self._on_error)
+
+    async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Turn a message into an Incoming, answer in the same chat."""
+        message = update.effective_message
+        if message is None or update.effective_chat is None:
+            return
+        user = update.effective_user
+        incoming = Incoming(
+            channel=self.name,
+            chat_id=str(update.effective_chat.id),
+            text=message.text or message.caption or "",
+            sender_name=user.full_name if user else "",
+            message_id=str(message.message_id),
+            reply_to_message_id=str(message.reply_to_message.message_id)
+            if message.reply_to_message
+            else None,
+        )
+        for answer in await self._on_incoming(incoming):
+            await message.reply_text(
+                _clip(answer.text), reply_markup=_markup(answer), do_quote=False
+            )
+
+    async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Turn a button press into an Incoming; the first answer replaces the pressed message."""
+        query = update.callback_query
+        if query is None or query.message is None:
+            return
+        # Telegram shows a spinner on the button until the query is answered.
+        await query.answer()
+        label = next(
+            (
+                button.text
+                for row in (
+                    query.message.reply_markup.inline_keyboard if query.message.reply_markup else ()
+                )
+                for button in row
+                if button.callback_data == query.data
+            ),
+            "",
+        )
+        incoming = Incoming(
+            channel=self.name,
+            chat_id=str(query.message.chat.id),
+            text=label,
+            sender_name=query.from_user.full_name,
+            message_id=str(query.message.message_id),
+            button_data=query.data,
+        )
+        for answer in await self._on_incoming(incoming):
+            if answer.edit and query.message.text is not None:
+                # Keep the reminder's text, drop its buttons, add the confirmation below.
+                text = _clip(f"{query.message.text}\n\n{answer.text}")
+                await query.edit_message_text(text, reply_markup=_markup(answer))
+            else:
+                await query.message.reply_text(
+                    _clip(answer.text), reply_markup=_markup(answer), do_quote=False
+                )
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("error while handling %r", update, exc_info=context.error)
+        if isinstance(update, Update) and update.effective_chat is not None:
+            try:
+                await context.bot.send_message(
+                    update.effective_chat.id,
+                    _("Sorry, something went wrong on our side. Please try again later."),
+                )
+            except TelegramError:
+                log.exception("could not tell the person about the error")
+
+    async def send(self, chat_id: str, answer: Answer) -> str:
+        """Send a reminder; Telegram's refusals become the dispatcher's delivery errors."""
+        try:
+            message = await self.application.bot.send_message(
+                chat_id=int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id,
+                text=_clip(answer.text),
+                reply_markup=_markup(answer),
+            )
+        except RetryAfter as error:
+            retry_after = error.retry_after
+            seconds = (
+                retry_after.total_seconds()
+                if hasattr(retry_after, "total_seconds")
+                else float(retry_after)
+            )
+            raise RetryLater(str(error), retry_after=seconds) from error
+        except Forbidden as error:
+            raise Unreachable(str(error)) from error
+        except BadRequest as error:
+            if "chat not found" in str(error).lower():
+                raise Unreachable(str(error)) from error
+            raise
+        except (TimedOut, NetworkError) as error:
+            raise RetryLater(str(error)) from error
+        return str(message.message_id)

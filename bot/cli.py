@@ -1,0 +1,359 @@
+"""The `nhacviec` command. Heavy imports stay inside the commands: --help must be instant."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from bot.i18n import _
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "command_function"):
+        parser.print_help()
+        return 0
+    from bot.errors import UserError
+
+    try:
+        return args.command_function(args) or 0
+    except UserError as error:
+        print(_("Error: {message}").format(message=error.message), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nhacviec",
+        description=_("nhacviec: task reminders for agencies' plans over Telegram and Zalo."),
+    )
+    commands = parser.add_subparsers(title=_("commands"), metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run", help=_("start the service (console demo when no Telegram token is set)")
+    )
+    run.set_defaults(command_function=_run)
+
+    importing = commands.add_parser(
+        "import", help=_("import plan documents and plan their reminders")
+    )
+    importing.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    importing.add_argument(
+        "--dry-run", action="store_true", help=_("show the tasks found, write nothing")
+    )
+    importing.add_argument(
+        "--json", action="store_true", help=_("print the tasks as JSON, write nothing")
+    )
+    importing.set_defaults(command_function=_import)
+
+    invite = commands.add_parser(
+        "invite", help=_("issue an invite code for an agency's officer or coordinator")
+    )
+    invite.add_argument("--agency", required=True, help=_("the agency's name or abbreviation"))
+    invite.add_argument("--role", choices=["officer", "coordinator"], default="officer")
+    invite.set_defaults(command_function=_invite)
+
+    progress = commands.add_parser("progress", help=_("the progress summary, as /tiendo shows it"))
+    progress.set_defaults(command_function=_progress)
+
+    parse = commands.add_parser(
+        "parse", help=_("show how a deadline phrase or a reply is understood (JSON)")
+    )
+    parse.add_argument("kind", choices=["deadline", "reply"])
+    parse.add_argument("text")
+    parse.add_argument("--today", type=date.fromisoformat, default=None, help="YYYY-MM-DD")
+    parse.set_defaults(command_function=_parse)
+
+    calendar = commands.add_parser(
+        "calendar", help=_("list or edit the province's extra days off and make-up days")
+    )
+    calendar.add_argument("action", choices=["list", "off", "work", "remove"])
+    calendar.add_argument("day", nargs="?", type=date.fromisoformat, help="YYYY-MM-DD")
+    calendar.add_argument("--note", default="")
+    calendar.set_defaults(command_function=_calendar)
+
+    migrate = commands.add_parser("migrate", help=_("bring the database schema up to date"))
+    migrate.set_defaults(command_function=_migrate)
+    return parser
+
+
+def _settings():
+    from pydantic import ValidationError
+
+    from bot.errors import UserError
+    from bot.settings import Settings
+
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in error.errors()
+        )
+        raise UserError(_("Invalid configuration: {problems}").format(problems=problems)) from error
+
+
+def _engine(settings):
+    from db.engine import make_engine, migrate
+
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    return engine
+
+
+def _today(settings) -> date:
+    from db.types import utcnow
+
+    return utcnow().astimezone(settings.zone).date()
+
+
+def _run(args) -> int:
+    import asyncio
+    import logging
+
+    from bot.service import serve
+
+    settings = _settings()
+    if not settings.telegram_bot_token:
+        # The console demo shows reminders at once, whatever the hour, unless told otherwise.
+        demo_defaults = {"send_window": "00:00-24:00", "working_days": "all", "tick_seconds": 2.0}
+        settings = settings.model_copy(
+            update={
+                key: value
+                for key, value in demo_defaults.items()
+                if key not in settings.model_fields_set
+            }
+        )
+    logging.basicConfig(
+        level=logging.INFO if settings.telegram_bot_token else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # httpx logs every long-poll request at INFO.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    asyncio.run(serve(settings))
+    return 0
+
+
+def _import(args) -> int:
+    from plans.importer import load_plan
+
+    extracted = [(path, load_plan(path)) for path in args.paths]
+    if args.json:
+        objects = [plan.as_dict() for _path, plan in extracted]
+        payload = objects[0] if len(objects) == 1 else objects
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    if args.dry_run:
+        for path, plan in extracted:
+            _print_preview(path, plan)
+        return 0
+    from functools import partial
+
+    from db.types import utcnow
+    from plans.importer import import_plan
+    from schedules.planning import load_policy
+
+    settings = _settings()
+    engine = _engine(settings)
+    for path, plan in extracted:
+        outcome = import_plan(
+            engine,
+            path=path,
+            policy_loader=partial(load_policy, settings=settings),
+            now=utcnow(),
+            extracted=plan,
+        )
+        print(
+            _(
+                "{name}: {total} tasks ({created} new, {updated} updated, {unchanged} unchanged)."
+            ).format(
+                name=path.name,
+                total=len(outcome.task_ids),
+                created=outcome.created,
+                updated=outcome.updated,
+                unchanged=outcome.unchanged,
+            )
+        )
+        if outcome.flagged_refs:
+            print(_("  To check: tasks {refs}").format(refs=", ".join(outcome.flagged_refs)))
+        if outcome.unknown_agencies:
+            print(
+                _("  Unknown agencies (created, flagged): {names}").format(
+                    names="; ".join(outcome.unknown_agencies)
+                )
+            )
+    return 0
+
+
+def _print_preview(path: Path, plan) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(
+        title=_("{name}: {count} tasks").format(name=path.name, count=len(plan.tasks)),
+        show_lines=True,
+    )
+    for header in (_("Ref"), _("Task"), _("Lead"), _("Deadline"), _("Due")):
+        table.add_column(header)
+    unknown = 0
+    for task in plan.tasks:
+        deadline = task.deadline
+        if deadline is not None and not deadline.understood:
+            unknown += 1
+        due = (
+            deadline.due.strftime("%d/%m/%Y")
+            if deadline and deadline.due
+            else (deadline.kind if deadline else "")
+        )
+        table.add_row(task.ref, task.content[:120], "; ".join(task.lead), task.deadline_text, due)
+    console = Console()
+    console.print(table)
+    console.print(
+        _("Tasks found: {count}; unreadable deadline phrases: {unknown}.").format(
+            count=len(plan.tasks), unknown=unknown
+        )
+    )
+
+
+def _invite(args) -> int:
+    from db.contacts import agency_for_invite, create_invite
+    from db.engine import session_scope
+    from db.models import ContactRole
+    from db.types import utcnow
+
+    settings = _settings()
+    engine = _engine(settings)
+    with session_scope(engine) as session:
+        agency = agency_for_invite(session, args.agency)
+        invite = create_invite(session, agency=agency, role=ContactRole(args.role), now=utcnow())
+        agency_name, code, expires = agency.name, invite.code, invite.expires_at
+    username = settings.telegram_bot_username or _bot_username(settings)
+    print(
+        _("Invite code for {agency} ({role}): {code}").format(
+            agency=agency_name, role=args.role, code=code
+        )
+    )
+    print(
+        _("Valid until {day}.").format(day=expires.astimezone(settings.zone).strftime("%d/%m/%Y"))
+    )
+    if username:
+        print(f"https://t.me/{username}?start={code}")
+    else:
+        print(_("Send the bot: /start {code}").format(code=code))
+    return 0
+
+
+def _bot_username(settings) -> str | None:
+    """Ask the Bot API who we are, so the deep link names the right bot."""
+    if not settings.telegram_bot_token:
+        return None
+    import httpx
+
+    base = settings.telegram_api_base_url or "https://api.telegram.org/bot"
+    try:
+        response = httpx.get(f"{base}{settings.telegram_bot_token}/getMe", timeout=5)
+        return response.json()["result"]["username"]
+    except (httpx.HTTPError, KeyError, ValueError):
+        return None
+
+
+def _progress(args) -> int:
+    from db.engine import session_scope
+    from db.progress import progress_summary
+    from handlers.render import render_summary
+
+    settings = _settings()
+    engine = _engine(settings)
+    today = _today(settings)
+    with session_scope(engine) as session:
+        summary = progress_summary(session, today=today)
+    print(render_summary(summary, today=today))
+    return 0
+
+
+def _parse(args) -> int:
+    if args.kind == "deadline":
+        from schedules.deadlines import parse_deadline
+
+        today = args.today or date.today()
+        deadline = parse_deadline(args.text, today=args.today)
+        payload = deadline.as_dict()
+        next_due = deadline.next_due(today)
+        payload["next_due"] = next_due.isoformat() if next_due else None
+        payload["understood"] = deadline.understood
+    else:
+        from handlers.replies import parse_reply
+
+        payload = parse_reply(args.text, today=args.today or date.today()).as_dict()
+    json.dump(payload, sys.stdout, ensure_ascii=False)
+    print()
+    return 0
+
+
+def _calendar(args) -> int:
+    from bot.errors import UserError
+    from bot.service import replan_all
+    from db.engine import session_scope
+    from db.models import CalendarDay
+
+    settings = _settings()
+    engine = _engine(settings)
+    if args.action != "list":
+        if args.day is None:
+            raise UserError(_("Give the day as YYYY-MM-DD."))
+        with session_scope(engine) as session:
+            row = session.get(CalendarDay, args.day)
+            if args.action == "remove":
+                if row is None:
+                    raise UserError(
+                        _("{day} has no announced exception.").format(day=f"{args.day:%d/%m/%Y}")
+                    )
+                session.delete(row)
+            else:
+                row = row or CalendarDay(day=args.day, is_working=False)
+                row.is_working = args.action == "work"
+                row.note = args.note
+                session.add(row)
+        replan_all(settings, engine)
+    _print_calendar(settings, engine)
+    return 0
+
+
+def _print_calendar(settings, engine) -> None:
+    import holidays
+    from sqlmodel import select
+
+    from db.engine import session_scope
+    from db.models import CalendarDay
+
+    year = _today(settings).year
+    print(_("Public holidays {year}:").format(year=year))
+    for day, name in sorted(holidays.country_holidays("VN", years=year, language="vi").items()):
+        print(f"  {day:%d/%m/%Y}  {name}")
+    with session_scope(engine) as session:
+        rows = session.exec(select(CalendarDay).order_by(CalendarDay.day)).all()
+    print(
+        _("Announced by the province:")
+        if rows
+        else _("No extra days off or make-up working days announced.")
+    )
+    for row in rows:
+        kind = _("make-up working day") if row.is_working else _("day off")
+        print(f"  {row.day:%d/%m/%Y}  {kind}  {row.note}")
+
+
+def _migrate(args) -> int:
+    _engine(_settings())
+    print(_("The database schema is up to date."))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

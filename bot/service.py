@@ -1,0 +1,217 @@
+"""Assembly: store, channels, the dispatch loop and the daily re-planning, in one process."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import signal
+import socket
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from bot.settings import Settings
+from db.engine import make_engine, migrate, session_scope
+from db.models import Contact, ContactRole
+from db.types import utcnow
+from handlers.context import BotContext
+from handlers.conversation import handle
+from handlers.render import render_reminder
+from schedules.dispatch import Dispatcher
+from schedules.planning import load_policy, plan_reminders
+
+log = logging.getLogger(__name__)
+
+SAMPLE_PLAN = Path(__file__).resolve().parent / "samples" / "ke-hoach-mau.txt"
+DEMO_OFFICER_CHAT = "demo-officer"
+DEMO_COORDINATOR_CHAT = "demo-coordinator"
+
+
+def build_context(
+    settings: Settings, engine: Engine, *, bot_username: str | None = None
+) -> BotContext:
+    """The services every handler shares."""
+    return BotContext(
+        engine=engine,
+        clock=utcnow,
+        policy_loader=partial(load_policy, settings=settings),
+        zone_name=settings.timezone,
+        bot_username=bot_username,
+    )
+
+
+def build_dispatcher(settings: Settings, engine: Engine, senders: dict) -> Dispatcher:
+    """The delivery loop for the running channels."""
+    zone = settings.zone
+
+    def render(task, reminder, late):
+        return render_reminder(task, reminder, today=utcnow().astimezone(zone).date(), late=late)
+
+    return Dispatcher(
+        engine=engine,
+        policy_loader=partial(load_policy, settings=settings),
+        senders=senders,
+        render=render,
+        clock=utcnow,
+        worker=f"{socket.gethostname()}:{os.getpid()}",
+        lease=timedelta(seconds=settings.lease_seconds),
+    )
+
+
+def replan_all(settings: Settings, engine: Engine) -> None:
+    """Re-plan every task: recurring cycles move on, calendar edits take effect."""
+    with session_scope(engine) as session:
+        outcome = plan_reminders(session, policy=load_policy(session, settings), now=utcnow())
+    log.info("re-planned reminders: %d added, %d withdrawn", outcome.created, outcome.cancelled)
+
+
+async def serve(settings: Settings) -> None:
+    """Run until SIGINT/SIGTERM (or end of input on the console)."""
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+
+    if settings.telegram_bot_token:
+        from bot.channels.telegram import TelegramChannel
+
+        channel = TelegramChannel(
+            token=settings.telegram_bot_token, base_url=settings.telegram_api_base_url
+        )
+    else:
+        channel = _console_demo(settings, engine, on_eof=stop.set)
+    context_holder: dict[str, BotContext] = {"context": build_context(settings, engine)}
+
+    async def on_incoming(incoming):
+        return await handle(incoming, context_holder["context"])
+
+    await channel.start(on_incoming)
+    username = getattr(channel, "username", None)
+    context_holder["context"] = build_context(settings, engine, bot_username=username)
+
+    replan_all(settings, engine)
+    dispatcher = build_dispatcher(settings, engine, {channel.name: channel.send})
+    scheduler = _scheduler(settings, engine, dispatcher)
+    scheduler.start()
+    try:
+        await stop.wait()
+    finally:
+        scheduler.shutdown(wait=False)
+        await channel.stop()
+        engine.dispose()
+
+
+def _scheduler(settings: Settings, engine: Engine, dispatcher: Dispatcher):
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    # One delivery pass at a time: a slow pass is not doubled by the next tick.
+    scheduler.add_job(
+        dispatcher.run_once,
+        "interval",
+        seconds=settings.tick_seconds,
+        id="dispatch",
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(UTC),
+    )
+    scheduler.add_job(
+        replan_all,
+        "cron",
+        args=(settings, engine),
+        hour=0,
+        minute=5,
+        timezone=settings.zone,
+        id="replan-daily",
+        coalesce=True,
+        misfire_grace_time=3600,
+    )
+    return scheduler
+
+
+# --- console demo ---------------------------------------------------------------------------
+
+
+def _console_demo(settings: Settings, engine: Engine, *, on_eof):
+    from bot.channels.console import ConsoleChannel
+    from bot.i18n import _
+
+    officer_agency, coordinator_agency = "Sở Khoa học và Công nghệ", "Văn phòng UBND tỉnh"
+    if settings.sample_plan:
+        install_sample_plan(settings, engine)
+    officer = _demo_contact(
+        engine, DEMO_OFFICER_CHAT, _("Demo officer"), officer_agency, ContactRole.OFFICER
+    )
+    coordinator = _demo_contact(
+        engine,
+        DEMO_COORDINATOR_CHAT,
+        _("Demo coordinator"),
+        coordinator_agency,
+        ContactRole.COORDINATOR,
+    )
+    personas = {
+        "canbo": (DEMO_OFFICER_CHAT, officer),
+        "daumoi": (DEMO_COORDINATOR_CHAT, coordinator),
+    }
+    return ConsoleChannel(personas=personas, current="canbo", on_eof=on_eof)
+
+
+def sample_plan_text(today: date) -> str:
+    """The bundled sample plan with its {{+Nd}} and {{month+N}} dates filled in from today."""
+    text = SAMPLE_PLAN.read_text(encoding="utf-8")
+
+    def day(match: re.Match) -> str:
+        return f"ngày {today + timedelta(days=int(match.group(1))):%d/%m/%Y}"
+
+    def month(match: re.Match) -> str:
+        index = today.month - 1 + int(match.group(1))
+        return f"Tháng {index % 12 + 1}/{today.year + index // 12}"
+
+    text = re.sub(r"\{\{([+-]\d+)d\}\}", day, text)
+    return re.sub(r"\{\{month\+(\d+)\}\}", month, text)
+
+
+def install_sample_plan(settings: Settings, engine: Engine) -> None:
+    """Import the sample plan (again: it updates in place) so a newcomer has tasks to see."""
+    import tempfile
+
+    from plans.importer import import_plan
+
+    today = utcnow().astimezone(settings.zone).date()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / SAMPLE_PLAN.name
+        path.write_text(sample_plan_text(today), encoding="utf-8")
+        import_plan(
+            engine, path=path, policy_loader=partial(load_policy, settings=settings), now=utcnow()
+        )
+
+
+def _demo_contact(
+    engine: Engine, chat_id: str, name: str, agency_name: str, role: ContactRole
+) -> str:
+    from db.agencies import resolve_agency
+    from db.contacts import create_invite, redeem_invite
+
+    with session_scope(engine) as session:
+        existing = session.exec(
+            select(Contact).where(Contact.channel == "console", Contact.chat_id == chat_id)
+        ).first()
+        if existing is None:
+            agency = resolve_agency(session, agency_name)
+            invite = create_invite(session, agency=agency, role=role, now=utcnow())
+            redeem_invite(
+                session,
+                code=invite.code,
+                channel="console",
+                chat_id=chat_id,
+                display_name=name,
+                now=utcnow(),
+            )
+    return name
