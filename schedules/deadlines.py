@@ -210,7 +210,7 @@ _PERIOD = re.compile(
 )
 _BEFORE_TAIL = re.compile(rf"{_W}truoc(?:\s*(?:ngay|thoi\s*diem))?\s*$")
 _FROM_TAIL = re.compile(rf"{_W}(?:tu|bat\s*dau(?:\s*tu)?)(?:\s*ngay)?\s*$")
-_VAGUE_TAIL = re.compile(rf"{_W}(?:dau|giua|sau|khoang|nhung\s*ngay)\s*$")
+_VAGUE_TAIL = re.compile(rf"{_W}(?:dau|giua|sau|khoang|nhung\s*ngay|tuan(?:\s*\d+)?)\s*$")
 
 
 @dataclass(slots=True)
@@ -369,8 +369,9 @@ def _pieces(folded: str) -> list[_Piece]:
         before = bool(_BEFORE_TAIL.search(head))
         starts_range = bool(_FROM_TAIL.search(head))
         found = _match_pieces(match)
-        for piece in found:
-            piece.starts_range = starts_range
+        if found:
+            # "Từ tháng 3 đến tháng 5": only the first period of the list opens the range.
+            found[0].starts_range = starts_range
         if found and before:
             found[-1].before = True
         pieces.extend(found)
@@ -389,7 +390,7 @@ def _match_pieces(match: re.Match[str]) -> list[_Piece]:
         return [_Piece("half", 1 if half == "dau" else 2, year=year)]
     if groups["q"] is not None:
         year = _year(groups["qy"])
-        numbers = re.findall(r"[ivx]+|\d+", groups["q"].replace("quy", " "))
+        numbers = re.findall(r"\b(?:[ivx]+|\d+)\b", groups["q"])
         return _listed("quarter", [_quarter(number) for number in numbers], year)
     if groups["m"] is not None:
         year = _year(groups["my"])
