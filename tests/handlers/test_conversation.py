@@ -1,0 +1,128 @@
+"""What officers, coordinators and strangers see when they write to the bot."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from db.agencies import resolve_agency
+from db.contacts import create_invite
+from db.engine import session_scope
+from db.models import ContactRole, Reminder, StatusUpdate, Task, TaskStatus
+from handlers.context import BotContext
+from handlers.conversation import handle
+from handlers.messages import Incoming
+from tests.factories import draft, local, plan, policy, store_plan
+
+NOW = local(2026, 6, 1, 9)
+
+
+def _context(engine) -> BotContext:
+    return BotContext(engine=engine, clock=lambda: NOW, policy_loader=lambda session: policy())
+
+
+def _seed(engine) -> dict[str, str]:
+    """Two tasks for Sở Nội vụ, one for Sở Tài chính, and invite codes."""
+    with session_scope(engine) as session:
+        store_plan(
+            session,
+            plan(
+                draft("1", "Tổ chức hội nghị", "Sở Nội vụ", "ngày 30/06/2026"),
+                draft("2", "Biên soạn tài liệu", "Sở Nội vụ", "Quý III/2026"),
+                draft("3", "Báo cáo tài chính", "Sở Tài chính", "Tháng 7/2026"),
+            ),
+            today=NOW.date(),
+        )
+        codes = {
+            role: create_invite(
+                session, agency=resolve_agency(session, agency), role=role, now=NOW
+            ).code
+            for role, agency in (
+                (ContactRole.OFFICER, "Sở Nội vụ"),
+                (ContactRole.COORDINATOR, "Văn phòng UBND tỉnh"),
+            )
+        }
+    return {"officer": codes[ContactRole.OFFICER], "coordinator": codes[ContactRole.COORDINATOR]}
+
+
+async def _say(engine, chat_id: str, text: str, **extra) -> str:
+    answers = await handle(
+        Incoming(channel="telegram", chat_id=chat_id, text=text, **extra), _context(engine)
+    )
+    return "\n".join(answer.text for answer in answers)
+
+
+async def test_stranger_is_refused_politely_with_how_to_join(engine):
+    for text in ("/tiendo", "xong", "/start", "/nhiemvu"):
+        answer = await _say(engine, "999", text)
+        assert "mã mời" in answer and "/start" in answer
+
+
+async def test_invite_registers_the_chat_and_plans_its_reminders(engine):
+    codes = _seed(engine)
+    answer = await _say(engine, "100", f"/start {codes['officer']}", sender_name="Nguyễn Văn A")
+    assert "Sở Nội vụ" in answer
+    with session_scope(engine) as session:
+        assert len(session.exec(select(Reminder)).all()) == 8  # 2 tasks x 4 offsets
+    again = await _say(engine, "101", f"/start {codes['officer']}")
+    assert "đã được sử dụng" in again
+
+
+async def test_reply_with_task_ref_updates_the_task_and_keeps_the_words(engine):
+    codes = _seed(engine)
+    await _say(engine, "100", f"/start {codes['officer']}", sender_name="Nguyễn Văn A")
+    answer = await _say(engine, "100", "1 đang làm 60%")
+    assert "60%" in answer
+    with session_scope(engine) as session:
+        task = session.exec(select(Task).where(Task.ref == "1")).one()
+        assert (task.status, task.progress) == (TaskStatus.IN_PROGRESS, 60)
+        update = session.exec(select(StatusUpdate)).one()
+        assert (update.text, update.chat_id, update.channel) == (
+            "1 đang làm 60%",
+            "100",
+            "telegram",
+        )
+
+
+async def test_ambiguous_reply_asks_which_task_with_buttons(engine):
+    codes = _seed(engine)
+    await _say(engine, "100", f"/start {codes['officer']}")
+    answers = await handle(
+        Incoming(channel="telegram", chat_id="100", text="xong"), _context(engine)
+    )
+    assert len(answers[0].buttons) == 2  # the agency's two open tasks
+    pressed = answers[0].buttons[0]
+    confirmation = await _say(engine, "100", pressed.label, button_data=pressed.data)
+    assert "hoàn thành" in confirmation.lower()
+
+
+async def test_officer_cannot_update_another_agencys_task(engine):
+    codes = _seed(engine)
+    await _say(engine, "100", f"/start {codes['officer']}")
+    with session_scope(engine) as session:
+        other = session.exec(select(Task).where(Task.ref == "3")).one()
+    answer = await _say(engine, "100", "Hoàn thành", button_data=f"st:{other.id}:done")
+    assert "đơn vị khác" in answer
+    with session_scope(engine) as session:
+        assert session.get(Task, other.id).status == TaskStatus.NOT_STARTED
+
+
+async def test_coordinator_sees_the_whole_summary_officer_only_their_agency(engine):
+    codes = _seed(engine)
+    await _say(engine, "100", f"/start {codes['officer']}")
+    await _say(engine, "500", f"/start {codes['coordinator']}")
+    await _say(engine, "100", "1 xong")
+    coordinator_view = await _say(engine, "500", "/tiendo")
+    assert "Tổng số: 3 nhiệm vụ" in coordinator_view
+    assert "Hoàn thành đúng hạn: 1" in coordinator_view
+    assert "Đang thực hiện, trong hạn: 2" in coordinator_view
+    officer_view = await _say(engine, "100", "/tiendo")
+    assert "Tổng số: 2 nhiệm vụ" in officer_view
+
+
+async def test_unclear_reply_asks_again_without_changing_anything(engine):
+    codes = _seed(engine)
+    await _say(engine, "100", f"/start {codes['officer']}")
+    answer = await _say(engine, "100", "1 hôm nay trời đẹp quá")
+    assert "chưa hiểu" in answer
+    with session_scope(engine) as session:
+        assert session.exec(select(StatusUpdate)).all() == []

@@ -1,0 +1,193 @@
+"""Planning and delivery: every reminder reaches its officer once, on time, in working hours."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from db.engine import session_scope
+from db.models import Contact, Reminder, ReminderState, Task, TaskStatus
+from db.tasks import record_status
+from handlers.messages import Answer
+from handlers.render import render_reminder
+from schedules.dispatch import Dispatcher, RetryLater, Unreachable, claim_due
+from schedules.planning import plan_reminders
+from tests.factories import ZONE, draft, join, local, plan, policy, store_plan
+
+MONDAY = local(2026, 6, 1, 9)  # plan imported on a Monday morning
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+class RecordingChannel:
+    """A channel that records what it was asked to send, and can refuse."""
+
+    def __init__(self):
+        self.sent: list[tuple[str, str]] = []
+        self.failures: list[Exception] = []
+
+    async def send(self, chat_id: str, answer: Answer) -> str:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append((chat_id, answer.text))
+        return str(len(self.sent))
+
+
+def _setup(engine, *deadlines: str, contacts=("100",)):
+    with session_scope(engine) as session:
+        tasks = [
+            draft(str(i), f"Nhiệm vụ {i}", "Sở Nội vụ", text) for i, text in enumerate(deadlines, 1)
+        ]
+        outcome = store_plan(session, plan(*tasks), today=MONDAY.astimezone(ZONE).date())
+        for chat_id in contacts:
+            join(session, agency="Sở Nội vụ", chat_id=chat_id, now=MONDAY)
+        plan_reminders(session, policy=policy(), now=MONDAY)
+    return outcome.task_ids
+
+
+def _dispatcher(engine, channel, clock):
+    def render(task, reminder, late):
+        return render_reminder(task, reminder, today=clock().astimezone(ZONE).date(), late=late)
+
+    return Dispatcher(
+        engine=engine,
+        policy_loader=lambda session: policy(),
+        senders={"telegram": channel.send},
+        render=render,
+        clock=clock,
+        worker="test",
+        per_chat_interval=0,
+    )
+
+
+def _reminders(engine):
+    with session_scope(engine) as session:
+        return session.exec(select(Reminder).order_by(Reminder.due_at)).all()
+
+
+def test_planning_creates_one_row_per_contact_and_offset_inside_working_hours(engine):
+    _setup(engine, "ngày 30/06/2026", contacts=("100", "200"))
+    reminders = _reminders(engine)
+    assert len(reminders) == 8
+    for reminder in reminders:
+        local_time = reminder.due_at.astimezone(ZONE)
+        assert local_time.weekday() < 5 and local_time.hour == 8
+    assert {r.offset_label for r in reminders} == {"7d", "3d", "1d", "0d"}
+
+
+def test_new_contact_gets_reminders_for_open_tasks(engine):
+    _setup(engine, "ngày 30/06/2026", contacts=())
+    assert _reminders(engine) == []
+    with session_scope(engine) as session:
+        officer = join(session, agency="Sở Nội vụ", chat_id="300", now=MONDAY)
+        plan_reminders(session, policy=policy(), now=MONDAY, contact_ids=[officer.id])
+    assert len(_reminders(engine)) == 4
+
+
+async def test_due_reminder_is_sent_once_with_the_task_and_deadline(engine):
+    _setup(engine, "ngày 30/06/2026")
+    channel, clock = RecordingChannel(), Clock(local(2026, 6, 23, 8, 1))  # 7 days before
+    dispatcher = _dispatcher(engine, channel, clock)
+    await dispatcher.run_once()
+    await dispatcher.run_once()
+    assert len(channel.sent) == 1
+    chat_id, text = channel.sent[0]
+    assert chat_id == "100"
+    assert "Nhiệm vụ 1" in text and "30/06/2026" in text
+    sent = [r for r in _reminders(engine) if r.state == ReminderState.SENT]
+    assert [(r.offset_label, r.message_id, r.late) for r in sent] == [("7d", "1", False)]
+
+
+async def test_after_downtime_only_the_latest_missed_offset_goes_out_marked_late(engine):
+    _setup(engine, "ngày 30/06/2026")
+    channel, clock = RecordingChannel(), Clock(local(2026, 6, 29, 10))  # 7d, 3d and 1d missed
+    await _dispatcher(engine, channel, clock).run_once()
+    assert len(channel.sent) == 1
+    states = {r.offset_label: (r.state, r.late) for r in _reminders(engine)}
+    assert states["1d"] == (ReminderState.SENT, True)
+    assert states["7d"][0] == states["3d"][0] == ReminderState.SKIPPED
+    assert states["0d"][0] == ReminderState.PENDING
+
+
+async def test_nothing_goes_out_outside_working_hours(engine):
+    _setup(engine, "ngày 30/06/2026")
+    channel = RecordingChannel()
+    await _dispatcher(engine, channel, Clock(local(2026, 6, 27, 10))).run_once()  # Saturday
+    await _dispatcher(engine, channel, Clock(local(2026, 6, 29, 19))).run_once()  # evening
+    assert channel.sent == []
+
+
+async def test_rate_limit_reschedules_and_blocked_contact_is_marked_unreachable(engine):
+    _setup(engine, "ngày 30/06/2026", contacts=("100", "200"))
+    channel, clock = RecordingChannel(), Clock(local(2026, 6, 23, 8, 1))
+    channel.failures = [RetryLater("429", retry_after=30), Unreachable("403 blocked")]
+    await _dispatcher(engine, channel, clock).run_once()
+    assert channel.sent == []
+    rows = [r for r in _reminders(engine) if r.offset_label == "7d"]
+    states = sorted((r.state, r.attempts) for r in rows)
+    assert states == [(ReminderState.FAILED, 1), (ReminderState.PENDING, 1)]
+    retried = next(r for r in rows if r.state == ReminderState.PENDING)
+    assert retried.due_at.astimezone(ZONE) == clock.now.astimezone(ZONE) + timedelta(seconds=30)
+    with session_scope(engine) as session:
+        assert sorted(c.active for c in session.exec(select(Contact))) == [False, True]
+    clock.now += timedelta(seconds=31)
+    await _dispatcher(engine, channel, clock).run_once()
+    assert len(channel.sent) == 1
+
+
+async def test_a_crashed_worker_lease_expires_and_the_reminder_is_sent_again(engine):
+    _setup(engine, "ngày 30/06/2026")
+    clock = Clock(local(2026, 6, 23, 8, 1))
+    with session_scope(engine) as session:
+        claimed = claim_due(
+            session,
+            now=clock(),
+            worker="crashed",
+            lease=timedelta(seconds=60),
+            limit=10,
+            render=lambda task, reminder, late: Answer(text=task.content),
+        )
+    assert len(claimed) == 1
+    channel = RecordingChannel()
+    await _dispatcher(engine, channel, clock).run_once()
+    assert channel.sent == []  # still leased to the crashed worker
+    clock.now += timedelta(seconds=61)
+    await _dispatcher(engine, channel, clock).run_once()
+    assert len(channel.sent) == 1
+
+
+async def test_done_task_gets_no_more_reminders(engine):
+    task_ids = _setup(engine, "ngày 30/06/2026")
+    with session_scope(engine) as session:
+        task = session.get(Task, task_ids[0])
+        record_status(
+            session,
+            task=task,
+            contact=None,
+            channel="telegram",
+            chat_id="100",
+            text="xong",
+            status=TaskStatus.DONE,
+            today=MONDAY.date(),
+        )
+        plan_reminders(session, policy=policy(), now=MONDAY, task_ids=task_ids)
+    channel = RecordingChannel()
+    await _dispatcher(engine, channel, Clock(local(2026, 6, 30, 9))).run_once()
+    assert channel.sent == []
+    assert {r.state for r in _reminders(engine)} == {ReminderState.CANCELLED}
+
+
+@pytest.mark.parametrize("deadline", ["Thường xuyên", "Theo đề nghị của các ngành"])
+def test_tasks_without_a_date_get_no_countdown(engine, deadline):
+    _setup(engine, deadline)
+    assert _reminders(engine) == []
