@@ -84,18 +84,23 @@ def working_days_from_setting(setting: str) -> frozenset[int]:
     days: set[int] = set()
     for part in filter(None, (piece.strip() for piece in text.split(","))):
         first, _, last = (piece.strip() for piece in part.partition("-"))
-        if first not in _WEEKDAY_NAMES or (last and last not in _WEEKDAY_NAMES):
-            raise ValueError(
-                f"working days {setting!r}: use 'mon-fri', 'mon-sat', 'all' or names like 'mon,wed'"
-            )
-        start = _WEEKDAY_NAMES.index(first)
-        end = _WEEKDAY_NAMES.index(last) if last else start
+        last = last or first
+        if first not in _WEEKDAY_NAMES or last not in _WEEKDAY_NAMES:
+            raise _working_days_error(setting, f"{part!r} is not a day or a range of days")
+        start, end = _WEEKDAY_NAMES.index(first), _WEEKDAY_NAMES.index(last)
         if end < start:
-            raise ValueError(f"working days {setting!r}: the range {part!r} runs backwards")
+            raise _working_days_error(setting, f"the range {part!r} runs backwards")
         days.update(range(start, end + 1))
     if not days:
-        raise ValueError(f"working days {setting!r}: no day given")
+        raise _working_days_error(setting, "no day given")
     return frozenset(days)
+
+
+def _working_days_error(setting: str, problem: str) -> ValueError:
+    return ValueError(
+        f"working days {setting!r}: {problem}; use 'mon-fri', 'mon-sat', 'all' "
+        "or day names like 'mon,wed,fri'"
+    )
 
 
 _WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
