@@ -61,6 +61,9 @@ _XLSX_CONTENT_TYPES = (
 
 _LINE_BREAKS = re.compile(r"\r\n?|[\x0b\x0c\u2028\u2029\x85]")
 _TRAILING_SPACES = re.compile(r"[ \t\u00a0]+\n")
+# Spaces that are not " " and characters that show nothing (Word and PDF exports hold both).
+_ODD_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 # Page numbers a PDF prints between the parts of a table that runs over a page break.
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:-\s*)?(?:trang\s*)?\d{1,4}(?:\s*/\s*\d{1,4})?(?:\s*-)?\s*$", re.I
@@ -243,7 +246,8 @@ def _looks_binary(head: bytes) -> bool:
 
 def _clean(text: str) -> str:
     """NFC, one kind of line break, no trailing spaces on lines, no leading/trailing blanks."""
-    text = _LINE_BREAKS.sub("\n", nfc(text)).replace("\u00a0", " ")
+    text = _LINE_BREAKS.sub("\n", nfc(text))
+    text = _INVISIBLE.sub("", _ODD_SPACES.sub(" ", text))
     return _TRAILING_SPACES.sub("\n", text).strip()
 
 
