@@ -146,7 +146,8 @@ _RECURRENCES: tuple[tuple[Recurrence, re.Pattern[str]], ...] = (
         "semiannual",
         re.compile(
             rf"{_W}(?:(?:dinh\s*ky|hang|moi)\s*(?:0?6|sau)\s*thang|(?:hang|moi)\s*nua\s*nam"
-            rf"|dinh\s*ky\s*nua\s*nam|0?6\s*thang\s*(?:/|mot)\s*lan){_E}"
+            rf"|dinh\s*ky\s*nua\s*nam|0?6\s*thang\s*(?:/|mot)\s*lan"
+            rf"|0?6\s*thang\s*(?:,|va|-)\s*(?:hang\s*|ca\s*|moi\s*)?nam){_E}"
         ),
     ),
     (
@@ -166,7 +167,11 @@ _YEARLY_ANCHOR = re.compile(
 _MONTHLY_DAY = re.compile(
     rf"(?P<before>{_W}truoc\s*)?ngay\s*(?P<d>\d{{1,2}})(?!\s*(?:[/\d.-]|thang))"
 )
-_RECURRING_START = re.compile(rf"{_W}(?:tu\s+)?nam\s*(?P<y>\d{{4}})(?!\d)")
+# "Năm 2026 và các năm tiếp theo", "hằng năm (từ năm 2026)"; not "hằng năm đến năm 2030".
+_RECURRING_START = re.compile(
+    rf"^(?:nam\s*)?(?P<y>\d{{4}})(?!\d)|{_W}(?:tu|bat\s*dau\s*tu|bat\s*dau)\s*(?:nam\s*)?"
+    rf"(?P<y2>\d{{4}})(?!\d)"
+)
 
 # --- periods ---------------------------------------------------------------------------------
 
@@ -200,9 +205,9 @@ _PERIOD = re.compile(
             r"(?:ngay\s*)?(?<![\d/.])(?P<yd>\d{1,2})\s*/\s*(?P<ym>\d{1,2})(?![\d/])",
             # năm 2026, 2026
             rf"{_W}nam\s*(?P<y>\d{{4}})(?!\d)",
-            r"(?<![\d/.])(?P<by>\d{4})(?![\d/])",
-            # hết năm, cuối quý, cuối tuần (the current one)
-            rf"{_W}(?:cuoi|het)\s*(?P<bu>nam|quy|thang|tuan)(?![a-z0-9]|\s*(?:[ivx]+|\d))",
+            r"(?<![\d/.])(?P<by>(?:19|20|21)\d\d)(?![\d/])",
+            # hết năm, cuối quý, trong tuần (the current one)
+            rf"{_W}(?:cuoi|het|trong)\s*(?P<bu>nam|quy|thang|tuan)(?![a-z0-9]|\s*(?:[ivx]+|\d))",
             # năm nay, tháng sau, quý tới
             rf"{_W}(?P<ru>nam|quy|thang|tuan)\s*(?P<rw>nay|sau|toi){_E}",
         )
@@ -210,7 +215,7 @@ _PERIOD = re.compile(
 )
 _BEFORE_TAIL = re.compile(rf"{_W}truoc(?:\s*(?:ngay|thoi\s*diem))?\s*$")
 _FROM_TAIL = re.compile(rf"{_W}(?:tu|bat\s*dau(?:\s*tu)?)(?:\s*ngay)?\s*$")
-_VAGUE_TAIL = re.compile(rf"{_W}(?:dau|giua|sau|khoang|nhung\s*ngay|tuan(?:\s*\d+)?)\s*$")
+_VAGUE_TAIL = re.compile(rf"{_W}(?:(?<!bat )dau|giua|sau|khoang|nhung\s*ngay|tuan(?:\s*\d+)?)\s*$")
 
 
 @dataclass(slots=True)
@@ -223,6 +228,8 @@ class _Piece:
     year: int | None = None
     before: bool = False
     starts_range: bool = False
+    # "năm nay" in "quý III năm nay" only gives the quarter its year.
+    qualifies: bool = False
 
     def bounds(self) -> tuple[date, date]:
         """First and last day of the period (the last is already 'the day before' if so)."""
@@ -262,6 +269,9 @@ def _read(folded: str, kept: str, today: date | None) -> Deadline:
         fixed = _read_fixed(remainder, kept, today) if re.search(r"\d", remainder) else None
         if fixed is not None and fixed.kind == "fixed":
             return Deadline("fixed", due=fixed.due, milestones=milestones, text=kept)
+        if len(milestones) == 1 and fixed is None:
+            # "Tổng kết năm 2030" alone is one piece of work with one date.
+            return Deadline("fixed", due=milestones[0], text=kept)
         return Deadline("recurring", milestones=milestones, text=kept)
     if _ONGOING.search(folded):
         return Deadline("ongoing", text=kept)
@@ -286,10 +296,7 @@ def _read_recurring(folded: str, kept: str) -> Deadline:
     anchor = None
     day_of_month = None
     if recurrence == "yearly":
-        match = _YEARLY_ANCHOR.search(_MILESTONE.sub(" ", folded))
-        if match:
-            anchor_date = _anchor_date(int(match["d"]), int(match["m"]), bool(match["before"]))
-            anchor = (anchor_date.day, anchor_date.month)
+        anchor = _yearly_anchor(_MILESTONE.sub(" ", folded))
     elif recurrence == "monthly":
         match = _MONTHLY_DAY.search(folded)
         if match:
@@ -302,7 +309,7 @@ def _read_recurring(folded: str, kept: str) -> Deadline:
     starts = None
     start = _RECURRING_START.search(_MILESTONE.sub(" ", folded))
     if start and recurrence is not None:
-        starts = date(int(start["y"]), 1, 1)
+        starts = date(int(start["y"] or start["y2"]), 1, 1)
     return Deadline(
         "recurring",
         recurrence=recurrence,
@@ -315,14 +322,24 @@ def _read_recurring(folded: str, kept: str) -> Deadline:
     )
 
 
-def _anchor_date(day: int, month: int, before: bool) -> date:
-    # A leap year accepts 29/2; "before 1/3" is then the last day of February in any year.
-    named = date(2000, month, day)
-    if not before:
-        return named
-    if (day, month) == (1, 3):
-        return date(2001, 2, 28)
-    return named - timedelta(days=1)
+def _yearly_anchor(folded: str) -> tuple[int, int] | None:
+    """The (day, month) a yearly phrase names: "trước ngày 15/12", "Quý I", "tháng 6"."""
+    # Read in the leap year 2000 so 29/2 exists; next_due clamps it in common years.
+    match = _YEARLY_ANCHOR.search(folded)
+    if match:
+        named = date(2000, int(match["m"]), int(match["d"]))
+        anchor = named - timedelta(days=1) if match["before"] else named
+        return anchor.day, anchor.month
+    periods = [
+        piece
+        for piece in _pieces(folded)
+        if piece.year is None and piece.unit in ("month", "quarter", "half")
+    ]
+    if not periods:
+        return None
+    periods[-1].year = 2000
+    end = periods[-1].bounds()[1]
+    return end.day, end.month
 
 
 def _milestones(folded: str) -> tuple[date, ...]:
@@ -345,16 +362,11 @@ def _read_fixed(folded: str, kept: str, today: date | None) -> Deadline | None:
         return Deadline("undetermined", text=kept, understood=False)
     if not _resolve_years(pieces, today):
         return Deadline("undetermined", text=kept, understood=False)
-    ends = [piece.bounds()[1] for piece in pieces]
     if all(piece.starts_range for piece in pieces):
         # "Từ năm 2026": a duty that starts and then stands.
         return Deadline("ongoing", text=kept)
-    ends = [
-        end
-        for piece, end in zip(pieces, ends, strict=True)
-        if not piece.starts_range or len(pieces) == 1
-    ]
-    return Deadline("fixed", due=max(ends), text=kept)
+    due = max(piece.bounds()[1] for piece in pieces if not (piece.starts_range or piece.qualifies))
+    return Deadline("fixed", due=due, text=kept)
 
 
 def _is_vague(folded: str, match: re.Match[str]) -> bool:
@@ -364,8 +376,16 @@ def _is_vague(folded: str, match: re.Match[str]) -> bool:
 
 def _pieces(folded: str) -> list[_Piece]:
     pieces: list[_Piece] = []
+    previous_end = -1
     for match in _PERIOD.finditer(folded):
         head = folded[: match.start()]
+        qualifies = (
+            match["ru"] == "nam"
+            and bool(pieces)
+            and pieces[-1].year is None
+            and not folded[previous_end : match.start()].strip()
+        )
+        previous_end = match.end()
         before = bool(_BEFORE_TAIL.search(head))
         starts_range = bool(_FROM_TAIL.search(head))
         found = _match_pieces(match)
@@ -374,6 +394,8 @@ def _pieces(folded: str) -> list[_Piece]:
             found[0].starts_range = starts_range
         if found and before:
             found[-1].before = True
+        if qualifies:
+            found[0].qualifies = True
         pieces.extend(found)
     return pieces
 
@@ -450,13 +472,18 @@ def _year(text: str | None) -> int | None:
 
 def _resolve_years(pieces: list[_Piece], today: date | None) -> bool:
     """Give every piece a year: from the next piece that has one, the previous, or today."""
+    for piece in pieces:
+        if piece.unit in ("current", "next"):
+            if today is None:
+                return False
+            _resolve_relative(piece, today)  # first, so "tháng 6 năm sau" can inherit
     for index, piece in enumerate(pieces):
-        if piece.year is not None or piece.unit in ("current", "next"):
+        if piece.year is not None:
             continue
         following = next((later for later in pieces[index + 1 :] if later.year is not None), None)
         if following is not None:
             piece.year = following.year
-            if piece.bounds()[0] > following.bounds()[0]:
+            if following.unit != "year" and piece.bounds()[0] > following.bounds()[0]:
                 piece.year -= 1  # "tháng 12 - tháng 1/2027" starts in 2026
             continue
         earlier = next(
@@ -464,7 +491,7 @@ def _resolve_years(pieces: list[_Piece], today: date | None) -> bool:
         )
         if earlier is not None:
             piece.year = earlier.year
-            if piece.bounds()[0] < earlier.bounds()[0]:
+            if earlier.unit != "year" and piece.bounds()[0] < earlier.bounds()[0]:
                 piece.year += 1
             continue
         if today is None:
@@ -472,11 +499,6 @@ def _resolve_years(pieces: list[_Piece], today: date | None) -> bool:
         piece.year = today.year
         if piece.bounds()[1] < today:
             piece.year += 1
-    for piece in pieces:
-        if piece.unit in ("current", "next"):
-            if today is None:
-                return False
-            _resolve_relative(piece, today)
     for piece in pieces:
         piece.bounds()  # raises for 29/2 in a common year
     return True
@@ -486,13 +508,12 @@ def _resolve_relative(piece: _Piece, today: date) -> None:
     step = 1 if piece.unit == "next" else 0
     unit = piece.number
     if unit == 1:  # a week: its Friday
-        friday = today + timedelta(days=(_FRIDAY - today.weekday()) % 7 + 7 * step)
-        piece.unit, piece.number, piece.month, piece.year = (
-            "day",
-            friday.day,
-            friday.month,
-            friday.year,
-        )
+        monday = today - timedelta(days=today.weekday())
+        friday = monday + timedelta(days=_FRIDAY + 7 * step)
+        if friday < today:
+            friday += timedelta(days=7)  # "cuối tuần" said on a Saturday: the coming Friday
+        piece.unit, piece.number = "day", friday.day
+        piece.month, piece.year = friday.month, friday.year
     elif unit == 2:
         month_index = today.year * 12 + today.month - 1 + step
         piece.unit, piece.number, piece.year = "month", month_index % 12 + 1, month_index // 12
