@@ -1,0 +1,352 @@
+"""Agency names: a built-in table of canonical agencies, aliases, lists and generic groups.
+
+Plans write the same agency in many ways ("Sở Giáo dục và Đào tạo", "Sở GDĐT", "Sở GD&ĐT",
+"Uỷ ban nhân dân tỉnh", "UBND tỉnh"). Everything here is pure: no database, no chat library.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from bot.text import fold, nfc, squash_spaces
+
+# Canonical names, with the aliases that abbreviation rules below cannot derive.
+# Provincial bodies first, then the units that the seed plans name.
+_AGENCIES: dict[str, tuple[str, ...]] = {
+    "Ủy ban nhân dân tỉnh": ("Chủ tịch UBND tỉnh",),
+    "Hội đồng nhân dân tỉnh": (),
+    "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh": (
+        "Mặt trận Tổ quốc Việt Nam tỉnh",
+        "Mặt trận Tổ quốc tỉnh",
+        "Ủy ban Mặt trận Tổ quốc tỉnh",
+        "UBMTTQ Việt Nam tỉnh",
+        "UBMTTQVN tỉnh",
+        "UBMTTQ tỉnh",
+        "MTTQ Việt Nam tỉnh",
+        "MTTQVN tỉnh",
+        "MTTQ tỉnh",
+    ),
+    "Văn phòng Ủy ban nhân dân tỉnh": ("VP UBND tỉnh", "VPUBND tỉnh"),
+    "Văn phòng Đoàn đại biểu Quốc hội và Hội đồng nhân dân tỉnh": (
+        "Văn phòng Đoàn ĐBQH và HĐND tỉnh",
+    ),
+    "Tỉnh ủy": (),
+    "Ban Thường vụ Tỉnh ủy": ("BTV Tỉnh ủy", "Thường trực Tỉnh ủy"),
+    "Văn phòng Tỉnh ủy": (),
+    "Ban Tổ chức Tỉnh ủy": (),
+    "Ban Tuyên giáo và Dân vận Tỉnh ủy": ("BTGDVTU", "Ban TG&DV Tỉnh ủy", "Ban TGDV Tỉnh ủy"),
+    "Ban Tuyên giáo Tỉnh ủy": ("BTGTU",),
+    "Ban Dân vận Tỉnh ủy": (),
+    "Ủy ban Kiểm tra Tỉnh ủy": ("UBKT Tỉnh ủy",),
+    "Ban Nội chính Tỉnh ủy": (),
+    "Đảng ủy Ủy ban nhân dân tỉnh": (),
+    "Sở Nội vụ": (),
+    "Sở Tài chính": (),
+    "Sở Y tế": (),
+    "Sở Xây dựng": (),
+    "Sở Công Thương": (),
+    "Sở Tư pháp": (),
+    "Sở Ngoại vụ": (),
+    "Sở Khoa học và Công nghệ": (),
+    "Sở Văn hóa, Thể thao và Du lịch": ("Sở VHTT&DL", "Sở VH,TT&DL"),
+    "Sở Giáo dục và Đào tạo": (),
+    "Sở Nông nghiệp và Môi trường": (),
+    "Sở Dân tộc và Tôn giáo": (),
+    "Sở Kế hoạch và Đầu tư": (),
+    "Sở Tài nguyên và Môi trường": (),
+    "Sở Nông nghiệp và Phát triển nông thôn": (),
+    "Sở Giao thông vận tải": (),
+    "Sở Lao động - Thương binh và Xã hội": (),
+    "Sở Thông tin và Truyền thông": (),
+    "Công an tỉnh": (),
+    "Thanh tra tỉnh": (),
+    "Bộ Chỉ huy Quân sự tỉnh": ("BCHQS tỉnh",),
+    "Bộ Chỉ huy Bộ đội Biên phòng tỉnh": ("BĐBP tỉnh",),
+    "Tỉnh đoàn": ("Đoàn Thanh niên Cộng sản Hồ Chí Minh tỉnh",),
+    "Hội Liên hiệp Phụ nữ tỉnh": ("Hội LHPN tỉnh",),
+    "Liên đoàn Lao động tỉnh": ("LĐLĐ tỉnh",),
+    "Hội Nông dân tỉnh": (),
+    "Hội Cựu chiến binh tỉnh": ("Hội CCB tỉnh",),
+    "Báo và Phát thanh, Truyền hình tỉnh": (),
+    "Đài Phát thanh và Truyền hình tỉnh": ("Đài PT-TH tỉnh",),
+    "Kho bạc Nhà nước tỉnh": ("KBNN tỉnh",),
+    "Bảo hiểm xã hội tỉnh": ("BHXH tỉnh",),
+    "Thuế tỉnh": ("Cục Thuế tỉnh",),
+    "Trường Chính trị tỉnh": (),
+    # Departments of a provincial party committee's Propaganda and Mass Mobilisation board.
+    "Phòng Khoa giáo, Văn hóa - Văn nghệ": ("Phòng KG-VHVN",),
+    "Phòng Lý luận chính trị - Lịch sử Đảng": (),
+    "Phòng Tuyên truyền, Báo chí - Xuất bản": (),
+    "Phòng Đoàn thể và các hội": (),
+    "Ban Tuyên giáo Đảng ủy Khối": ("BTGĐUK",),
+    "Ban Thường vụ Đảng ủy Khối": (),
+    # Units of a Department of Education and Training.
+    "Văn phòng Sở": (),
+    "Phòng Tài chính": (),
+    "Phòng Tổ chức cán bộ": (),
+    "Phòng Giáo dục Trung học": (),
+    "Phòng Giáo dục Mầm non và Tiểu học": (),
+    "Phòng Giáo dục nghề nghiệp và Quản lý đào tạo": (),
+    "Phòng Giáo dục thường xuyên và Công tác học sinh sinh viên": (),
+    "Phòng Quản lý chất lượng giáo dục và Công nghệ thông tin": (),
+}
+
+# Long forms every writer may abbreviate; applied to both sides before comparing.
+_ABBREVIATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(rf"(?<![a-z]){long}(?![a-z])"), short)
+    for long, short in (
+        (r"uy ban nhan dan", "ubnd"),
+        (r"hoi dong nhan dan", "hdnd"),
+        (r"(?:uy ban )?mat tran to quoc(?: viet nam)?", "mttq"),
+        (r"uy ban mttq", "mttq"),
+        (r"ubmttq", "mttq"),
+        (r"mttqvn", "mttq"),
+        (r"mttq viet nam", "mttq"),
+        (r"van phong", "vp"),
+        (r"va", " "),
+    )
+)
+_CONNECTORS = {"va", "&", "-", "–", ","}
+# Words that begin an agency's name ("Sở Y tế", "UBND tỉnh", "Trường THPT …").
+AGENCY_HEADS = (
+    "Sở", "Ban", "Phòng", "Văn phòng", "UBND", "Ủy ban", "Uỷ ban", "HĐND", "Hội đồng", "MTTQ",
+    "Mặt trận", "Công an", "Thanh tra", "Bộ Chỉ huy", "Bộ", "Cục", "Chi cục", "Tổng cục",
+    "Trường", "Trung tâm", "Đài", "Kho bạc", "Ngân hàng", "Bảo hiểm xã hội", "Viện", "Bệnh viện",
+    "Tỉnh đoàn", "Tỉnh ủy", "Tỉnh uỷ", "Đảng ủy", "Đảng uỷ", "Đảng bộ", "Đoàn", "Hội",
+    "Liên đoàn", "Liên minh", "Cấp ủy", "Cấp uỷ", "Chi bộ", "Tòa án", "Viện kiểm sát", "Quỹ",
+    "Công ty", "Tổng công ty", "Chi nhánh", "Thuế", "Lãnh đạo",
+)
+_HEAD = re.compile(
+    "^(?:" + "|".join(sorted((re.escape(h) for h in AGENCY_HEADS), key=len, reverse=True)) + r")(?!\w)"
+)
+# Lower-case words that may follow a head word inside a name ("Thanh tra tỉnh", "Cấp ủy các chi").
+_HEAD_FOLLOWERS = {
+    "tinh", "huyen", "xa", "phuong", "cac", "cap", "co", "thuoc", "truc", "chuyen", "nghiep",
+    "thanh", "thi", "dac", "khoi", "so", "nganh",
+}
+# "các/những" followed by the kind of body a plural group is made of.
+_PLURAL_GROUP = re.compile(
+    r"^(?:các|những|toàn thể|tất cả)\s+(?:các\s+)?(?:sở|ban|ngành|phòng|đơn vị|cơ quan|địa phương|xã"
+    r"|phường|huyện|cơ sở|trường|tổ chức|hội|đoàn thể|cấp ủy|cấp uỷ|chi bộ|đảng ủy|đảng uỷ"
+    r"|đảng bộ|trung tâm|doanh nghiệp|bộ|cấp|ủy ban|uỷ ban|ubnd|thành viên|chi)(?!\w)",
+    re.IGNORECASE,
+)
+_GENERIC_START = re.compile(
+    r"^(?:so|ban|nganh|co quan|don vi|dia phuong)(?:\s*,\s*(?:so|ban|nganh|co quan|don vi"
+    r"|dia phuong|cac))+(?![a-z])|^(?:co quan|don vi|dia phuong)(?: lien quan)?$"
+)
+_GENERIC_ANYWHERE = re.compile(
+    r"(?<![a-z])(?:lien quan$|cac (?:xa|phuong|cap|don vi|co quan|so|nganh|dia phuong"
+    r"|truong|co so|chi|dang uy|dang bo|phong|huyen|thi xa|thanh pho|hoi)(?![a-z]))"
+)
+# Verbs that end an agency's name and start what it does ("X phối hợp đề xuất …").
+_ROLE_VERBS = ("phối hợp", "chủ trì", "tham mưu")
+_CLAUSE_VERBS = (
+    *_ROLE_VERBS, "thực hiện", "triển khai", "tổ chức", "đề xuất", "hướng dẫn", "theo dõi",
+    "báo cáo", "căn cứ", "chịu trách nhiệm", "có trách nhiệm", "làm đầu mối",
+)
+_CLAUSE_VERB = re.compile(
+    r"\s+(" + "|".join(re.escape(verb) for verb in _CLAUSE_VERBS) + r")\s+\S"
+)
+_EDGE_PUNCTUATION = re.compile(r"^[\s,;:.\-–—+•*]+|[\s,;:.\-–—+•*]+$")
+_BULLET_LINE = re.compile(r"(?m)^\s*[-+•]\s+")
+# "(các Sở: Khoa học và Công nghệ; Y tế)": a list sharing one head word.
+_ENUMERATION = re.compile(
+    r"\(\s*(?:gồm\s*:?\s*)?(?:các\s+)?(?P<head>Sở|Phòng|Ban|Trường|Trung tâm|Hội)\s*:\s*"
+    r"(?P<items>[^()]+)\)",
+    re.IGNORECASE,
+)
+_COMMA = re.compile(r",\s+")
+_AND = re.compile(r"\s+và\s+")
+
+
+def _compact(text: str) -> str:
+    """The comparison key: folded, long forms abbreviated, connectors and punctuation dropped."""
+    folded = re.sub(r"[^a-z0-9]+", " ", fold(text))
+    for pattern, short in _ABBREVIATIONS:
+        folded = pattern.sub(short, folded)
+    return folded.replace(" ", "")
+
+
+def _acronym(words: str) -> str:
+    """Initials of a name's words without connectors: "Giáo dục và Đào tạo" -> "GDĐT"."""
+    tokens = re.split(r"[\s,\-–]+", words)
+    return "".join(token[0] for token in tokens if token and fold(token) not in _CONNECTORS)
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for canonical, aliases in _AGENCIES.items():
+        forms = [canonical, *aliases]
+        head, _, rest = canonical.partition(" ")
+        if head in {"Sở", "Phòng", "Ban"} and rest:
+            # "Sở GDĐT", "Sở GD&ĐT", "Phòng KG, VH-VN": the head word and the rest's initials.
+            forms.append(f"{head} {_acronym(rest)}")
+        for form in forms:
+            index.setdefault(_compact(form), canonical)
+    return index
+
+
+@lru_cache(maxsize=4096)
+def clean_name(name: str) -> str:
+    """One agency as written, minus surrounding punctuation and a clause about what it does."""
+    text = _EDGE_PUNCTUATION.sub("", squash_spaces(nfc(name)))
+    for match in _CLAUSE_VERB.finditer(text):
+        before = text[: match.start()]
+        if _index().get(_compact(before)) is not None or (
+            match.group(1) in _ROLE_VERBS
+            and starts_with_agency_word(before)
+            and len(before.split()) <= 8
+        ):
+            # "Phòng Khoa giáo, Văn hóa - Văn nghệ phối hợp đề xuất …" names only the agency.
+            return _EDGE_PUNCTUATION.sub("", before)
+    return text
+
+
+def agency_key(name: str) -> str:
+    """A key equal for two spellings of the same agency (case, accents, dashes, spaces, UBND)."""
+    return _compact(clean_name(name))
+
+
+@lru_cache(maxsize=4096)
+def canonical_agency(name: str) -> str | None:
+    """The canonical name of a known agency ("Sở GD&ĐT" -> "Sở Giáo dục và Đào tạo"), else None."""
+    if not name or len(name) > 200:
+        return None
+    return _index().get(agency_key(name))
+
+
+def known_agencies() -> list[str]:
+    """Every canonical agency of the built-in table."""
+    return list(_AGENCIES)
+
+
+@lru_cache(maxsize=4096)
+def is_generic_group(name: str) -> bool:
+    """True for groups that name no one ("Các đơn vị liên quan", "các địa phương, đơn vị")."""
+    cleaned = clean_name(name or "")
+    if not cleaned or canonical_agency(cleaned) is not None:
+        return False
+    if _PLURAL_GROUP.match(cleaned):
+        return True
+    folded = fold(cleaned)
+    return bool(_GENERIC_START.search(folded) or _GENERIC_ANYWHERE.search(folded))
+
+
+def starts_with_agency_word(text: str) -> bool:
+    """True when the text begins like an agency's name ("Sở Y tế", "UBND tỉnh", "Các sở, …")."""
+    text = text.lstrip()
+    if _PLURAL_GROUP.match(text):
+        return True
+    match = _HEAD.match(text)
+    if not match:
+        return False
+    rest = text[match.end() :].lstrip()
+    if not rest or not rest[0].isalpha():
+        return True  # "Sở, ngành", "Văn phòng Sở."
+    word = rest.split(" ", 1)[0]
+    return word[0].isupper() or fold(word) in _HEAD_FOLLOWERS
+
+
+def looks_like_agency(name: str) -> bool:
+    """True when the text is a known agency, a generic group, or begins like an agency's name."""
+    cleaned = clean_name(name or "")
+    if not cleaned:
+        return False
+    return (
+        canonical_agency(cleaned) is not None
+        or starts_with_agency_word(cleaned)
+        or is_generic_group(cleaned)
+    )
+
+
+def expand_enumeration(text: str) -> list[str] | None:
+    """The agencies of "(các Sở: Khoa học và Công nghệ; Y tế)" as "Sở Khoa học và Công nghệ", ….
+
+    None when the text holds no such list.
+    """
+    match = _ENUMERATION.search(nfc(text))
+    if not match:
+        return None
+    head = match["head"][0].upper() + match["head"][1:]
+    items = [clean_name(item) for item in re.split(r"\s*;\s*", match["items"])]
+    return [f"{head} {item}" for item in items if item]
+
+
+def split_agencies(cell: str) -> list[str]:
+    """Split a cell naming several agencies; names with commas inside stay whole.
+
+    Separators are ";", bullets, a line break before a new agency, ", " before a capitalised
+    agency word ("…, UBND các xã") and " và " between two agencies; trailing punctuation goes.
+    """
+    text = nfc(cell or "")
+    names: list[str] = []
+    for part in _BULLET_LINE.split(text):
+        for piece in re.split(r"\s*;\s*", _join_cell_lines(part)):
+            names.extend(_split_piece(piece))
+    return names
+
+
+def _join_cell_lines(text: str) -> str:
+    """Join a cell's lines, marking with ";" the line breaks that start a new agency."""
+    from plans.text import join_wrapped
+
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    joined: list[str] = []
+    for line in lines:
+        if joined and starts_with_agency_word(line):
+            previous = joined[-1]
+            together = join_wrapped([previous, line])
+            ends_open = re.search(r"(?:\bvà|[,\-–&])$", previous)
+            if not ends_open and canonical_agency(together) is None:
+                joined.append(";")
+        joined.append(line)
+    return join_wrapped(joined).replace(" ;", ";")
+
+
+def _split_piece(piece: str) -> list[str]:
+    piece = clean_name(piece)
+    if not piece:
+        return []
+    if canonical_agency(piece) is not None:
+        return [piece]
+    names: list[str] = []
+    start = 0
+    for match in _COMMA.finditer(piece):
+        following = piece[match.end() :]
+        if not following or not following[0].isupper() or not starts_with_agency_word(following):
+            continue
+        if _inside_known_name(piece, start, match.end()):
+            continue
+        names.append(piece[start : match.start()])
+        start = match.end()
+    names.append(piece[start:])
+    result: list[str] = []
+    for name in names:
+        result.extend(_split_on_and(clean_name(name)))
+    return [name for name in result if name]
+
+
+def _inside_known_name(piece: str, start: int, after_comma: int) -> bool:
+    """True when a known agency's name begins at `start` and runs past this comma."""
+    words = piece[after_comma:].split(" ")
+    for count in range(1, min(len(words), 12) + 1):
+        candidate = piece[start:after_comma] + " ".join(words[:count])
+        if canonical_agency(candidate) is not None:
+            return True
+    return False
+
+
+def _split_on_and(name: str) -> list[str]:
+    """Split "Sở Giáo dục và Đào tạo và các Sở, ngành …" where both sides are agencies."""
+    if " và " not in name or canonical_agency(name) is not None:
+        return [name]
+    for match in _AND.finditer(name):
+        left, right = name[: match.start()], name[match.end() :]
+        if canonical_agency(left) is None:
+            continue
+        if canonical_agency(right) is not None or is_generic_group(right):
+            return [left, *_split_on_and(right)]
+    return [name]

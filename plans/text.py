@@ -1,0 +1,112 @@
+"""Plain-text plans (.txt as exported from Word or a PDF) read into a Document."""
+
+from __future__ import annotations
+
+import codecs
+import html
+import re
+from pathlib import Path
+
+from bot.text import nfc, squash_spaces
+from plans.model import Document, Table
+
+_LINE_BREAKS = re.compile(r"\r\n?|[\x0b\x0c\u2028\u2029\x85]")
+# Spaces that look like spaces but are not " " (PDF and Word exports are full of them).
+_ODD_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+# HTML tags and Markdown emphasis that exporters leave around words.
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__", re.DOTALL)
+_ITALIC = re.compile(r"\*([^*\n]+?)\*")
+_LONE_STARS = re.compile(r"(?m)^\s*\*+\s*$")
+
+
+def decode(data: bytes) -> str:
+    """Decode a text file: UTF-8 with or without BOM, UTF-16 (BOM or not), else Windows-1258."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace")
+    sample = data[:4096]
+    if len(sample) >= 4 and sample.count(0) * 4 >= len(sample):
+        # ASCII-range text in UTF-16 has a NUL in every other byte; its side tells the order.
+        even_nuls = sample[0::2].count(0)
+        odd_nuls = sample[1::2].count(0)
+        return data.decode("utf-16-be" if even_nuls > odd_nuls else "utf-16-le", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        # What Vietnamese Windows saves as "ANSI"; it stores tone marks as combining characters.
+        return data.decode("cp1258", errors="replace")
+
+
+def strip_markup(text: str) -> str:
+    """Remove HTML tags/entities and Markdown emphasis, keeping the words they wrap."""
+    text = _HTML_TAG.sub("", text)
+    text = html.unescape(text) if "&" in text else text
+    text = _BOLD.sub(lambda match: match.group(1) or match.group(2) or "", text)
+    text = _ITALIC.sub(r"\1", text)
+    return _LONE_STARS.sub("", text)
+
+
+def clean_text(text: str) -> str:
+    """NFC, one kind of line break and space, markup removed: what every text parser expects."""
+    text = nfc(_LINE_BREAKS.sub("\n", text))
+    text = _INVISIBLE.sub("", _ODD_SPACES.sub(" ", text))
+    return strip_markup(text)
+
+
+def text_to_document(text: str, source: str = "") -> Document:
+    """Split text into paragraphs (one per non-blank line) and tables (runs of tab-separated lines)."""
+    blocks: list[str | Table] = []
+    rows: list[list[str]] = []
+
+    def flush_rows() -> None:
+        if len(rows) >= 2:
+            blocks.append(Table(rows=[list(row) for row in rows]))
+        else:
+            # One tab-separated line is a line laid out with tabs, not a table.
+            blocks.extend(" ".join(cell for cell in row if cell) for row in rows)
+        rows.clear()
+
+    for raw_line in clean_text(text).split("\n"):
+        if "\t" in raw_line.strip(" "):
+            rows.append([cell.strip() for cell in raw_line.split("\t")])
+            continue
+        line = raw_line.strip()
+        if not line:
+            # Exports put blank lines between table rows; a blank line does not end a table.
+            continue
+        flush_rows()
+        blocks.append(line)
+    flush_rows()
+    for block in blocks:
+        if isinstance(block, Table):
+            width = max(len(row) for row in block.rows)
+            for row in block.rows:
+                row.extend([""] * (width - len(row)))
+    return Document(source=source, blocks=[block for block in blocks if block])
+
+
+def read_text_file(path: str | Path) -> Document:
+    """Read a .txt plan into a Document of paragraphs and tab-separated tables."""
+    path = Path(path)
+    return text_to_document(decode(path.read_bytes()), source=path.name)
+
+
+_ATTACHED_HYPHEN = re.compile(r"(?<=[^\s\-–])[-–]$")
+
+
+def join_wrapped(lines: list[str]) -> str:
+    """Join the lines of one wrapped paragraph or cell: "71-" + "NQ/TW" gives "71-NQ/TW"."""
+    text = ""
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        if text and _ATTACHED_HYPHEN.search(text):
+            # A word hyphenated across lines ("71-\nNQ/TW") joins without a space.
+            text += line
+        else:
+            text = f"{text} {line}" if text else line
+    return squash_spaces(text)
