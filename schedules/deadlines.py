@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
@@ -34,7 +34,7 @@ class Deadline:
     # Day of the month a monthly phrase names ("trước ngày 20 hằng tháng" -> 19).
     day_of_month: int | None = None
     # First day the recurrence runs from ("Năm 2026 và các năm tiếp theo" -> 2026-01-01).
-    starts: date | None = field(default=None)
+    starts: date | None = None
 
     def next_due(self, today: date) -> date | None:
         """The next due date on or after today (fixed: its due date; ongoing: None)."""
@@ -243,14 +243,8 @@ class _Piece:
             last_month = self.number * 3
             first, last = date(year, last_month - 2, 1), _month_end(year, last_month)
         elif self.unit == "half":
-            first, last = (
-                (date(year, 1, 1), date(year, 6, 30))
-                if self.number == 1
-                else (
-                    date(year, 7, 1),
-                    date(year, 12, 31),
-                )
-            )
+            first = date(year, 1, 1) if self.number == 1 else date(year, 7, 1)
+            last = date(year, 6, 30) if self.number == 1 else date(year, 12, 31)
         else:
             first, last = date(year, 1, 1), date(year, 12, 31)
         if self.before:
