@@ -110,20 +110,78 @@ _ABBREVIATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 _CONNECTORS = {"va", "&", "-", "–", ","}
 # Words that begin an agency's name ("Sở Y tế", "UBND tỉnh", "Trường THPT …").
 AGENCY_HEADS = (
-    "Sở", "Ban", "Phòng", "Văn phòng", "UBND", "Ủy ban", "Uỷ ban", "HĐND", "Hội đồng", "MTTQ",
-    "Mặt trận", "Công an", "Thanh tra", "Bộ Chỉ huy", "Bộ", "Cục", "Chi cục", "Tổng cục",
-    "Trường", "Trung tâm", "Đài", "Kho bạc", "Ngân hàng", "Bảo hiểm xã hội", "Viện", "Bệnh viện",
-    "Tỉnh đoàn", "Tỉnh ủy", "Tỉnh uỷ", "Đảng ủy", "Đảng uỷ", "Đảng bộ", "Đoàn", "Hội",
-    "Liên đoàn", "Liên minh", "Cấp ủy", "Cấp uỷ", "Chi bộ", "Tòa án", "Viện kiểm sát", "Quỹ",
-    "Công ty", "Tổng công ty", "Chi nhánh", "Thuế", "Lãnh đạo",
+    "Sở",
+    "Ban",
+    "Phòng",
+    "Văn phòng",
+    "UBND",
+    "Ủy ban",
+    "Uỷ ban",
+    "HĐND",
+    "Hội đồng",
+    "MTTQ",
+    "Mặt trận",
+    "Công an",
+    "Thanh tra",
+    "Bộ Chỉ huy",
+    "Bộ",
+    "Cục",
+    "Chi cục",
+    "Tổng cục",
+    "Trường",
+    "Trung tâm",
+    "Đài",
+    "Kho bạc",
+    "Ngân hàng",
+    "Bảo hiểm xã hội",
+    "Viện",
+    "Bệnh viện",
+    "Tỉnh đoàn",
+    "Tỉnh ủy",
+    "Tỉnh uỷ",
+    "Đảng ủy",
+    "Đảng uỷ",
+    "Đảng bộ",
+    "Đoàn",
+    "Hội",
+    "Liên đoàn",
+    "Liên minh",
+    "Cấp ủy",
+    "Cấp uỷ",
+    "Chi bộ",
+    "Tòa án",
+    "Viện kiểm sát",
+    "Quỹ",
+    "Công ty",
+    "Tổng công ty",
+    "Chi nhánh",
+    "Thuế",
+    "Lãnh đạo",
 )
 _HEAD = re.compile(
-    "^(?:" + "|".join(sorted((re.escape(h) for h in AGENCY_HEADS), key=len, reverse=True)) + r")(?!\w)"
+    "^(?:"
+    + "|".join(sorted((re.escape(h) for h in AGENCY_HEADS), key=len, reverse=True))
+    + r")(?!\w)"
 )
 # Lower-case words that may follow a head word inside a name ("Thanh tra tỉnh", "Cấp ủy các chi").
 _HEAD_FOLLOWERS = {
-    "tinh", "huyen", "xa", "phuong", "cac", "cap", "co", "thuoc", "truc", "chuyen", "nghiep",
-    "thanh", "thi", "dac", "khoi", "so", "nganh",
+    "tinh",
+    "huyen",
+    "xa",
+    "phuong",
+    "cac",
+    "cap",
+    "co",
+    "thuoc",
+    "truc",
+    "chuyen",
+    "nghiep",
+    "thanh",
+    "thi",
+    "dac",
+    "khoi",
+    "so",
+    "nganh",
 }
 # "các/những" followed by the kind of body a plural group is made of.
 _PLURAL_GROUP = re.compile(
@@ -143,12 +201,20 @@ _GENERIC_ANYWHERE = re.compile(
 # Verbs that end an agency's name and start what it does ("X phối hợp đề xuất …").
 _ROLE_VERBS = ("phối hợp", "chủ trì", "tham mưu")
 _CLAUSE_VERBS = (
-    *_ROLE_VERBS, "thực hiện", "triển khai", "tổ chức", "đề xuất", "hướng dẫn", "theo dõi",
-    "báo cáo", "căn cứ", "chịu trách nhiệm", "có trách nhiệm", "làm đầu mối",
+    *_ROLE_VERBS,
+    "thực hiện",
+    "triển khai",
+    "tổ chức",
+    "đề xuất",
+    "hướng dẫn",
+    "theo dõi",
+    "báo cáo",
+    "căn cứ",
+    "chịu trách nhiệm",
+    "có trách nhiệm",
+    "làm đầu mối",
 )
-_CLAUSE_VERB = re.compile(
-    r"\s+(" + "|".join(re.escape(verb) for verb in _CLAUSE_VERBS) + r")\s+\S"
-)
+_CLAUSE_VERB = re.compile(r"\s+(" + "|".join(re.escape(verb) for verb in _CLAUSE_VERBS) + r")\s+\S")
 _EDGE_PUNCTUATION = re.compile(r"^[\s,;:.\-–—+•*]+|[\s,;:.\-–—+•*]+$")
 _BULLET_LINE = re.compile(r"(?m)^\s*[-+•]\s+")
 # "(các Sở: Khoa học và Công nghệ; Y tế)": a list sharing one head word.
@@ -206,8 +272,10 @@ def clean_name(name: str) -> str:
 
 
 def agency_key(name: str) -> str:
-    """A key equal for two spellings of the same agency (case, accents, dashes, spaces, UBND)."""
-    return _compact(clean_name(name))
+    """A key equal for two spellings of the same agency (aliases, case, accents, dashes, UBND)."""
+    key = _compact(clean_name(name))
+    canonical = _index().get(key)
+    return _compact(canonical) if canonical else key
 
 
 @lru_cache(maxsize=4096)
@@ -215,7 +283,7 @@ def canonical_agency(name: str) -> str | None:
     """The canonical name of a known agency ("Sở GD&ĐT" -> "Sở Giáo dục và Đào tạo"), else None."""
     if not name or len(name) > 200:
         return None
-    return _index().get(agency_key(name))
+    return _index().get(_compact(clean_name(name)))
 
 
 def known_agencies() -> list[str]:
@@ -281,9 +349,11 @@ def split_agencies(cell: str) -> list[str]:
     Separators are ";", bullets, a line break before a new agency, ", " before a capitalised
     agency word ("…, UBND các xã") and " và " between two agencies; trailing punctuation goes.
     """
-    text = nfc(cell or "")
+    text = nfc(cell or "").strip()
+    # Bullets only when the cell is a list; "Văn hóa\n- văn nghệ" is a name wrapped at its dash.
+    parts = _BULLET_LINE.split(text) if _BULLET_LINE.match(text) else [text]
     names: list[str] = []
-    for part in _BULLET_LINE.split(text):
+    for part in parts:
         for piece in re.split(r"\s*;\s*", _join_cell_lines(part)):
             names.extend(_split_piece(piece))
     return names

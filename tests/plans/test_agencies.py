@@ -1,0 +1,120 @@
+"""Agency names: aliases, accents, lists and generic groups."""
+
+from __future__ import annotations
+
+import pytest
+
+from plans.agencies import (
+    agency_key,
+    canonical_agency,
+    expand_enumeration,
+    is_generic_group,
+    known_agencies,
+    split_agencies,
+)
+
+
+@pytest.mark.parametrize(
+    ("written", "canonical"),
+    [
+        ("Sở GDĐT", "Sở Giáo dục và Đào tạo"),
+        ("Sở GD&ĐT", "Sở Giáo dục và Đào tạo"),
+        ("sở giáo dục  và đào tạo", "Sở Giáo dục và Đào tạo"),
+        ("UBND tỉnh", "Ủy ban nhân dân tỉnh"),
+        ("Uỷ ban nhân dân tỉnh", "Ủy ban nhân dân tỉnh"),
+        ("HĐND tỉnh", "Hội đồng nhân dân tỉnh"),
+        ("MTTQ tỉnh", "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh"),
+        ("Phòng KG, VH-VN", "Phòng Khoa giáo, Văn hóa - Văn nghệ"),
+        ("Phòng Khoa giáo, Văn hoá – văn nghệ", "Phòng Khoa giáo, Văn hóa - Văn nghệ"),
+        ("Sở VHTTDL", "Sở Văn hóa, Thể thao và Du lịch"),
+        ("Sở KH&CN", "Sở Khoa học và Công nghệ"),
+        ("Văn phòng UBND tỉnh", "Văn phòng Ủy ban nhân dân tỉnh"),
+        ("CÔNG AN TỈNH", "Công an tỉnh"),
+        ("Sở Nội vụ;", "Sở Nội vụ"),
+    ],
+)
+def test_aliases_accents_case_and_dashes_give_the_canonical_name(written, canonical):
+    assert canonical_agency(written) == canonical
+    assert agency_key(written) == agency_key(canonical)
+
+
+def test_unknown_names_and_generic_groups_have_no_canonical_name():
+    assert canonical_agency("Sở Du hành vũ trụ") is None
+    assert canonical_agency("Các đơn vị liên quan") is None
+    assert canonical_agency("") is None
+    assert "Sở Y tế" in known_agencies()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Sở, ngành, các xã, phường và cơ quan, đơn vị liên quan",
+        "Các đơn vị liên quan",
+        "các địa phương, đơn vị",
+        "Các phòng chuyên môn",
+        "UBND các xã, phường, đặc khu",
+    ],
+)
+def test_generic_groups(name):
+    assert is_generic_group(name)
+
+
+@pytest.mark.parametrize(
+    "name", ["Sở Y tế", "Phòng Đoàn thể và các hội", "Công an tỉnh", "Phòng Tài chính"]
+)
+def test_named_agencies_are_not_generic(name):
+    assert not is_generic_group(name)
+
+
+@pytest.mark.parametrize(
+    ("cell", "names"),
+    [
+        ("Phòng Khoa giáo, Văn hóa - Văn nghệ,", ["Phòng Khoa giáo, Văn hóa - Văn nghệ"]),
+        ("Sở Văn hóa, Thể thao và Du lịch", ["Sở Văn hóa, Thể thao và Du lịch"]),
+        ("Phòng Tuyên truyền, Báo chí – Xuất bản", ["Phòng Tuyên truyền, Báo chí – Xuất bản"]),
+        (
+            "Các phòng chuyên môn; các địa phương, đơn vị",
+            ["Các phòng chuyên môn", "các địa phương, đơn vị"],
+        ),
+        ("các sở, ban, ngành, UBND các xã, phường", ["các sở, ban, ngành", "UBND các xã, phường"]),
+        (
+            "Sở Tài chính, Sở Xây dựng, Công an tỉnh.",
+            ["Sở Tài chính", "Sở Xây dựng", "Công an tỉnh"],
+        ),
+        (
+            "Sở Giáo dục và Đào tạo và các Sở, ngành, các xã, phường và cơ quan, đơn vị liên quan",
+            [
+                "Sở Giáo dục và Đào tạo",
+                "các Sở, ngành, các xã, phường và cơ quan, đơn vị liên quan",
+            ],
+        ),
+        (
+            "Phòng Khoa giáo, Văn hóa - Văn nghệ phối hợp đề xuất nhiệm vụ",
+            ["Phòng Khoa giáo, Văn hóa - Văn nghệ"],
+        ),
+        ("Sở Y tế\nSở Tài chính", ["Sở Y tế", "Sở Tài chính"]),
+        ("Sở Giáo dục và\nĐào tạo", ["Sở Giáo dục và Đào tạo"]),
+        ("- Sở Nội vụ\n- Thanh tra tỉnh", ["Sở Nội vụ", "Thanh tra tỉnh"]),
+        ("Phòng Đoàn thể và các hội", ["Phòng Đoàn thể và các hội"]),
+        ("Phòng Khoa giáo, Văn hóa\n- văn nghệ", ["Phòng Khoa giáo, Văn hóa - văn nghệ"]),
+        ("", []),
+        (" ; , ", []),
+    ],
+)
+def test_split_agencies(cell, names):
+    assert split_agencies(cell) == names
+
+
+def test_a_long_executor_phrase_with_a_verb_inside_stays_whole():
+    cell = "Các đơn vị, tổ chức, cá nhân có liên quan đến quản lý, sử dụng kinh phí thực hiện Đề án"
+    assert split_agencies(cell) == [cell]
+
+
+def test_expand_enumeration_of_departments_sharing_one_head_word():
+    text = "các sở, ngành (các Sở: Khoa học và Công nghệ; Y tế; Văn hóa, Thể thao và Du lịch)"
+    assert expand_enumeration(text) == [
+        "Sở Khoa học và Công nghệ",
+        "Sở Y tế",
+        "Sở Văn hóa, Thể thao và Du lịch",
+    ]
+    assert expand_enumeration("các sở, ngành") is None
