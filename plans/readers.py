@@ -278,10 +278,9 @@ def _clean_rows(rows: list[list[str]], header_rows: int = 0) -> list[list[str]]:
     """
     width = max((len(row) for row in rows), default=0)
     rows = [row + [""] * (width - len(row)) for row in rows if any(row)]
-    used = [any(row[col] for row in rows) for col in range(width)]
-    while used and not used[-1]:
-        used.pop()
-    rows = [row[: len(used)] for row in rows]
+    used = [col for col in range(width) if any(row[col] for row in rows)]
+    if len(used) < width:
+        rows = [[row[col] for col in used] for row in rows]
     header = _header_index(rows)
     if header is None:
         return rows
@@ -480,7 +479,11 @@ def _docx_int(element: Any, path: str, default: int) -> int:
 
 def _docx_table_rows(table: Any) -> list[list[str]]:
     """Rows of cell texts on the table grid: a horizontal merge gives its text then empties,
-    a vertical merge repeats its text in every row it spans (each row is a task of its own)."""
+    a vertical merge repeats its text in every row it spans (each row is a task of its own).
+
+    A row made only of the continuations of vertical merges adds nothing the row above
+    did not say (a task drawn two rows tall), so it is left out.
+    """
     rows: list[list[str]] = []
     header_rows = 0
     merged_above: dict[int, str] = {}
@@ -488,6 +491,7 @@ def _docx_table_rows(table: Any) -> list[list[str]]:
         cells = [""] * _docx_int(row, f"{_W}trPr/{_W}gridBefore", 0)
         if index == header_rows and row.find(f"{_W}trPr/{_W}tblHeader") is not None:
             header_rows += 1
+        own_text = False
         for cell in _docx_children(row, _TC):
             column = len(cells)
             span = max(1, _docx_int(cell, f"{_W}tcPr/{_W}gridSpan", 1))
@@ -499,13 +503,15 @@ def _docx_table_rows(table: Any) -> list[list[str]]:
                 text = ""  # legacy horizontal merge: the text sits in the first cell
             else:
                 text = _docx_cell_text(cell)
+                own_text = own_text or bool(text)
                 if vmerge is not None:
                     merged_above[column] = text
                 else:
                     merged_above.pop(column, None)
             cells.append(text)
             cells.extend([""] * (span - 1))
-        rows.append(cells)
+        if own_text:
+            rows.append(cells)
     return _clean_rows(rows, header_rows)
 
 
@@ -567,27 +573,32 @@ def _read_xlsx(path: Path) -> Document:
 def _xlsx_sheet_rows(workbook: Any, sheet: Any) -> list[list[str]]:
     # Some writers store a wrong used range; read-only mode would trust it and cut rows off.
     sheet.reset_dimensions()
-    rows: list[list[str]] = []
-    for row in sheet.iter_rows():
+    # Only rows with a value of their own are kept (by row number): styled empty rows can run
+    # to the end of the sheet, and a row that only continues merges adds nothing.
+    rows: dict[int, list[str]] = {}
+    for number, row in enumerate(sheet.iter_rows(), start=1):
         cells: list[str] = []
         for cell in row:
             value = cell.value
             cells.append("" if value is None else _xlsx_display(value, cell))
         while cells and not cells[-1]:
             cells.pop()
-        rows.append(cells)
+        if cells:
+            rows[number] = cells
     for min_col, min_row, _max_col, max_row in _xlsx_merged_ranges(workbook, sheet):
-        if max_row <= min_row or min_row > len(rows):
+        top = rows.get(min_row)
+        if max_row <= min_row or top is None or len(top) < min_col:
             continue
         # A range merged down several rows applies to each of them (e.g. one lead for many tasks).
-        top = rows[min_row - 1]
-        text = top[min_col - 1] if min_col - 1 < len(top) else ""
-        for row_number in range(min_row + 1, min(max_row, len(rows)) + 1):
-            row = rows[row_number - 1]
+        text = top[min_col - 1]
+        for number in range(min_row + 1, max_row + 1):
+            row = rows.get(number)
+            if row is None:
+                continue
             if len(row) < min_col:
                 row.extend([""] * (min_col - len(row)))
             row[min_col - 1] = text
-    return rows
+    return [rows[number] for number in sorted(rows)]
 
 
 def _xlsx_merged_ranges(workbook: Any, sheet: Any) -> list[tuple[int, int, int, int]]:
