@@ -8,8 +8,8 @@ this module (and the CLI's --help) stays fast.
 
 from __future__ import annotations
 
-import contextlib
 import csv
+import functools
 import io
 import logging
 import math
@@ -310,20 +310,19 @@ def _title_rows_as_paragraphs(rows: list[list[str]]) -> list[str | Table]:
     return blocks
 
 
-@contextlib.contextmanager
-def _quiet() -> Iterator[None]:
-    """Silence library warnings and pdfminer's logging: the user sees only our messages."""
-    loggers = [logging.getLogger(name) for name in ("pdfminer", "pdfplumber", "openpyxl")]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.setLevel(logging.ERROR)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        for logger, level in zip(loggers, levels, strict=True):
-            logger.setLevel(level)
+@functools.cache
+def _silence_libraries() -> None:
+    """Keep pdfminer's per-page warnings and openpyxl's UserWarnings out of the logs.
+
+    Set once and left set, rather than around each read: logger levels and warning filters
+    are process-wide, and the bot reads files from several threads at once. A level that
+    the deployment configured explicitly is respected.
+    """
+    for name in ("pdfminer", "pdfplumber"):
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET:
+            logger.setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\..*)?$")
 
 
 # --- text and CSV ---------------------------------------------------------------------------
@@ -403,7 +402,8 @@ def _read_docx(path: Path) -> Document:
     from docx.oxml.parser import parse_xml
 
     try:
-        with path.open("rb") as handle, _quiet():
+        _silence_libraries()
+        with path.open("rb") as handle:
             part = docx.package.Package.open(handle).main_document_part
             # .docm/.dotx main parts load as plain parts; parse their XML the same way.
             root = part.element if hasattr(part, "element") else parse_xml(part.blob)
@@ -548,7 +548,8 @@ def _read_xlsx(path: Path) -> Document:
     import openpyxl
 
     blocks: list[str | Table] = []
-    with path.open("rb") as handle, _quiet():
+    _silence_libraries()
+    with path.open("rb") as handle:
         try:
             # A handle rather than a name: openpyxl would refuse a workbook by its extension.
             workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
@@ -663,26 +664,27 @@ def _format_number(value: float) -> str:
 
 def _read_pdf(path: Path) -> Document:
     import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
+    from pdfminer.pdfdocument import PDFEncryptionError
     from pdfplumber.utils.exceptions import PdfminerException
 
     blocks: list[str | Table] = []
-    with _quiet():
-        try:
-            with pdfplumber.open(path) as pdf:
-                for page in pdf.pages:
-                    _pdf_page_blocks(page, blocks)
-        except UserError:
-            raise
-        except PdfminerException as exc:
-            cause = exc.args[0] if exc.args else None
-            if isinstance(cause, PDFPasswordIncorrect) or "password" in str(exc).lower():
-                raise UserError(_password_message()) from exc
-            raise UserError(_corrupt_message(".pdf")) from exc
-        except PDFPasswordIncorrect as exc:
+    _silence_libraries()
+    try:
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                _pdf_page_blocks(page, blocks)
+    except UserError:
+        raise
+    except PdfminerException as exc:
+        cause = exc.args[0] if exc.args else None
+        # PDFPasswordIncorrect, or an encryption pdfminer cannot undo: locked either way.
+        if isinstance(cause, PDFEncryptionError) or "password" in str(exc).lower():
             raise UserError(_password_message()) from exc
-        except Exception as exc:  # pdfminer raises many types for a broken file
-            raise UserError(_corrupt_message(".pdf")) from exc
+        raise UserError(_corrupt_message(".pdf")) from exc
+    except PDFEncryptionError as exc:
+        raise UserError(_password_message()) from exc
+    except Exception as exc:  # pdfminer raises many types for a broken file
+        raise UserError(_corrupt_message(".pdf")) from exc
     return Document(source=path.name, blocks=blocks)
 
 
