@@ -70,14 +70,15 @@ def replan_all(settings: Settings, engine: Engine) -> None:
     log.info("re-planned reminders: %d added, %d withdrawn", outcome.created, outcome.cancelled)
 
 
-async def serve(settings: Settings) -> None:
-    """Run until SIGINT/SIGTERM (or end of input on the console)."""
+async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+    """Run until `stop` is set, SIGINT/SIGTERM arrives, or the console's input ends."""
     engine = make_engine(settings.database_url)
     migrate(engine)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
 
     if settings.telegram_bot_token:
         from bot.channels.telegram import TelegramChannel

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from bot.i18n import _
@@ -61,11 +62,18 @@ def deadline_line(task: Task) -> str:
     if task.due_date is None:
         phrase = task.deadline_text or _("none given")
         return _("Deadline: {phrase} (no set date)").format(phrase=phrase)
-    if task.deadline_text:
+    if task.deadline_text and f"{task.due_date.day}/{task.due_date.month}" not in _plain_date(
+        task.deadline_text
+    ):
         return _("Deadline: {phrase} ({day})").format(
             phrase=task.deadline_text, day=format_day(task.due_date)
         )
     return _("Deadline: {day}").format(day=format_day(task.due_date))
+
+
+def _plain_date(text: str) -> str:
+    """Digits of a written date without leading zeros: "ngày 05/06/2026" -> "ngày 5/6/2026"."""
+    return re.sub(r"\b0(\d)", r"\1", text)
 
 
 def render_reminder(task: Task, reminder: Reminder, *, today: date, late: bool) -> Answer:

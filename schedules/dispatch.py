@@ -140,6 +140,23 @@ def _latest_per_cycle(candidates: Iterable[Reminder], session: Session) -> list[
     return sorted(newest.values(), key=lambda reminder: (reminder.due_at, reminder.id))
 
 
+def renew_lease(
+    session: Session, *, reminder_id: int, worker: str, now: datetime, lease: timedelta
+) -> bool:
+    """Extend our lease just before sending; False when another worker took the row meanwhile."""
+    renewed = session.execute(
+        update(Reminder)
+        .where(
+            col(Reminder.id) == reminder_id,
+            col(Reminder.claimed_by) == worker,
+            col(Reminder.state) == ReminderState.SENDING,
+        )
+        .values(lease_until=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return renewed.rowcount == 1
+
+
 def record_sent(
     session: Session, *, reminder_id: int, worker: str, message_id: str, now: datetime
 ) -> None:
@@ -196,7 +213,7 @@ class Dispatcher:
     clock: Callable[[], datetime]
     worker: str
     lease: timedelta = timedelta(seconds=60)
-    batch: int = 50
+    batch: int = 20
     # Telegram allows about one message per second to the same chat.
     per_chat_interval: float = 1.0
     _last_sent: dict[tuple[str, str], float] = field(default_factory=dict)
@@ -224,6 +241,16 @@ class Dispatcher:
     async def _deliver(self, delivery: Delivery, report: DispatchReport) -> None:
         sender = self.senders.get(delivery.channel)
         await self._pace(delivery)
+        # Earlier sends in this batch took time: make sure the row is still ours.
+        with session_scope(self.engine) as session:
+            if not renew_lease(
+                session,
+                reminder_id=delivery.reminder_id,
+                worker=self.worker,
+                now=self.clock(),
+                lease=self.lease,
+            ):
+                return
         try:
             if sender is None:
                 raise RetryLater(f"channel {delivery.channel} is not running")

@@ -1,0 +1,125 @@
+"""SIGKILL while dispatching: after a restart no reminder is lost, and none is sent twice
+except the one that was in flight when the process died."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+from db.engine import make_engine, migrate, session_scope
+from db.models import Reminder, ReminderState
+from schedules.planning import plan_reminders
+from tests.factories import draft, join, plan, policy, store_plan
+from tests.fakes.telegram_api import FakeTelegram
+
+pytestmark = pytest.mark.e2e
+
+OFFICERS = [str(5000 + number) for number in range(8)]
+TASKS = 3  # each officer gets one reminder per task: 24 in all
+
+
+def _prepare(database_url: str) -> int:
+    """Officers, tasks and planned reminders; returns how many reminder rows exist."""
+    engine = make_engine(database_url)
+    migrate(engine)
+    now = datetime.now(UTC)
+    today = now.date()
+    # Due in two days: the 7d and 3d offsets are already behind us, so one reminder per task
+    # and officer goes out at once (the 1d and 0d ones wait for their day).
+    due = f"ngày {today + timedelta(days=2):%d/%m/%Y}"
+    with session_scope(engine) as session:
+        for chat_id in OFFICERS:
+            join(session, agency="Sở Nội vụ", chat_id=chat_id, now=now)
+        tasks = [draft(str(n), f"Nhiệm vụ số {n}", "Sở Nội vụ", due) for n in range(1, TASKS + 1)]
+        store_plan(session, plan(*tasks), today=today)
+        plan_reminders(session, policy=policy(window="00:00-24:00", working_days="all"), now=now)
+        count = len(session.exec(select(Reminder)).all())
+    engine.dispose()
+    return count
+
+
+def _start_service(fake: FakeTelegram, database_url: str, tmp_path) -> subprocess.Popen:
+    env = dict(
+        os.environ,
+        TELEGRAM_BOT_TOKEN=fake.token,
+        TELEGRAM_API_BASE_URL=fake.base_url,
+        DATABASE_URL=database_url,
+        NHACVIEC_SEND_WINDOW="00:00-24:00",
+        NHACVIEC_WORKING_DAYS="all",
+        NHACVIEC_TICK_SECONDS="0.3",
+        NHACVIEC_LEASE_SECONDS="3",
+    )
+    log = (tmp_path / "service.log").open("ab")
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run"], env=env, cwd=tmp_path, stdout=log, stderr=log
+    )
+
+
+def _received(fake: FakeTelegram) -> Counter:
+    """(officer, task line) -> how many reminders for it reached the officer's chat."""
+    return Counter(
+        (chat_id, message.text.split("\n")[1])
+        for chat_id in OFFICERS
+        for message in fake.messages(int(chat_id))
+        if message.text and "Nhắc việc" in message.text
+    )
+
+
+def _states(database_url: str) -> Counter:
+    engine = make_engine(database_url)
+    with session_scope(engine) as session:
+        states = Counter(r.state for r in session.exec(select(Reminder)))
+    engine.dispose()
+    return states
+
+
+def test_sigkill_mid_dispatch_loses_nothing_and_duplicates_at_most_the_one_in_flight(tmp_path):
+    database_url = f"sqlite:///{tmp_path / 'nhacviec.db'}"
+    assert _prepare(database_url) >= len(OFFICERS) * TASKS
+    with FakeTelegram() as fake:
+        # Each send takes a while and reaches the chat before the bot hears back: killing the
+        # bot mid-send leaves a message delivered but not recorded.
+        fake.set_delay(0.25, deliver_first=True)
+        for chat_id in OFFICERS:
+            fake.user(int(chat_id), f"Cán bộ {chat_id}")
+        service = _start_service(fake, database_url, tmp_path)
+        try:
+            fake.wait_for_sync(lambda: sum(_received(fake).values()) >= 6, timeout=60)
+            # Wait for a send that is under way, then kill.
+            fake.wait_for_sync(
+                lambda: any(c.method == "sendMessage" and c.status is None for c in fake.sent_log),
+                timeout=30,
+            )
+            service.send_signal(signal.SIGKILL)
+            service.wait(timeout=10)
+        finally:
+            if service.poll() is None:
+                service.kill()
+        sent_before_restart = sum(_received(fake).values())
+        assert 0 < sent_before_restart < len(OFFICERS) * TASKS
+
+        fake.set_delay(0)
+        service = _start_service(fake, database_url, tmp_path)
+        try:
+            expected = len(OFFICERS) * TASKS
+            fake.wait_for_sync(lambda: len(_received(fake)) >= expected, timeout=90)
+            time.sleep(1.5)  # room for a wrong second copy to show up
+        finally:
+            service.send_signal(signal.SIGTERM)
+            service.wait(timeout=20)
+
+    texts = _received(fake)
+    assert len(texts) == len(OFFICERS) * TASKS  # every officer got every task's reminder
+    duplicates = {key: count for key, count in texts.items() if count > 1}
+    assert len(duplicates) <= 1 and all(count == 2 for count in duplicates.values())
+    states = _states(database_url)
+    assert states[ReminderState.SENT] == len(OFFICERS) * TASKS
+    assert states[ReminderState.SENDING] == 0

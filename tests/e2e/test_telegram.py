@@ -1,0 +1,124 @@
+"""The real python-telegram-bot Application against a Bot API server on loopback.
+
+The test plays the people: a coordinator's invite, the officer's /start, a reminder arriving,
+a reply and a button press, and the coordinator's /tiendo showing the change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+from sqlmodel import select
+
+from bot.cli import main as nhacviec
+from bot.service import sample_plan_text, serve
+from bot.settings import Settings
+from db.engine import make_engine, session_scope
+from db.models import StatusUpdate, Task, TaskStatus
+from tests.fakes.telegram_api import FakeTelegram
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def fake_telegram():
+    """A fake Bot API server in a thread, so synchronous CLI calls may talk to it too."""
+    with FakeTelegram() as fake:
+        yield fake
+
+
+@pytest.fixture
+def configured(fake_telegram, tmp_path, monkeypatch):
+    """Environment as an operator sets it, pointing at the fake Bot API server."""
+    database = f"sqlite:///{tmp_path / 'nhacviec.db'}"
+    for name, value in {
+        "TELEGRAM_BOT_TOKEN": fake_telegram.token,
+        "TELEGRAM_API_BASE_URL": fake_telegram.base_url,
+        "DATABASE_URL": database,
+        "NHACVIEC_SEND_WINDOW": "00:00-24:00",
+        "NHACVIEC_WORKING_DAYS": "all",
+        "NHACVIEC_TICK_SECONDS": "0.2",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(tmp_path)
+    return database
+
+
+def _cli(capsys, *args: str) -> str:
+    assert nhacviec(list(args)) == 0
+    return capsys.readouterr().out
+
+
+def _invite(capsys, agency: str, role: str) -> str:
+    out = _cli(capsys, "invite", "--agency", agency, "--role", role)
+    link = re.search(r"https://t\.me/(\w+)\?start=(\w+)", out)
+    assert link, out
+    return link.group(2)
+
+
+async def _message_with(person, predicate, timeout: float = 15.0):
+    while True:
+        message = await person.next_message(timeout=timeout)
+        if predicate(message):
+            return message
+
+
+async def test_invite_reminder_reply_button_and_progress(
+    fake_telegram, configured, tmp_path, capsys
+):
+    plan_file = tmp_path / "ke-hoach-mau.txt"
+    from datetime import date
+
+    plan_file.write_text(sample_plan_text(date.today()), encoding="utf-8")
+    assert "7 nhiệm vụ" in _cli(capsys, "import", str(plan_file))
+    officer_code = _invite(capsys, "Sở KH&CN", "officer")
+    coordinator_code = _invite(capsys, "Văn phòng UBND tỉnh", "coordinator")
+
+    stop = asyncio.Event()
+    service = asyncio.create_task(serve(Settings(), stop=stop))
+    try:
+        stranger = fake_telegram.user(999, "Người lạ")
+        await stranger.send("/tiendo")
+        refusal = await stranger.next_message()
+        assert "chưa được đăng ký" in refusal.text and "mã mời" in refusal.text
+
+        officer = fake_telegram.user(1001, "Lan", last_name="Nguyễn")
+        await officer.send(f"/start {officer_code}")
+        welcome = await _message_with(officer, lambda m: "Chào mừng" in (m.text or ""))
+        assert "Sở Khoa học và Công nghệ" in welcome.text
+
+        reminder = await _message_with(officer, lambda m: bool(m.buttons))
+        assert "Nhắc việc" in reminder.text and "Rà soát, cập nhật danh mục" in reminder.text
+        assert [label for label, _data in reminder.buttons] == ["Hoàn thành", "Đang thực hiện"]
+
+        await officer.send("đang làm 50%", reply_to=reminder)
+        confirmation = await officer.next_message()
+        assert "đang thực hiện (50%)" in confirmation.text
+
+        done_button = dict(reminder.buttons)["Hoàn thành"]
+        await officer.press(reminder, done_button)
+        edited = await officer.next_edit()
+        assert "đã hoàn thành" in edited.text and edited.buttons == []
+
+        coordinator = fake_telegram.user(2002, "Minh")
+        await coordinator.send(f"/start {coordinator_code}")
+        await _message_with(coordinator, lambda m: "Chào mừng" in (m.text or ""))
+        await coordinator.send("/tiendo")
+        summary = await _message_with(coordinator, lambda m: "Tiến độ" in (m.text or ""))
+        assert "Tổng số: 7 nhiệm vụ" in summary.text
+        assert "Hoàn thành đúng hạn: 1" in summary.text
+        assert "Quá hạn, chưa hoàn thành: 1" in summary.text
+    finally:
+        stop.set()
+        await asyncio.wait_for(service, timeout=20)
+
+    with session_scope(make_engine(configured)) as session:
+        task = session.exec(select(Task).where(Task.ref == "1")).one()
+        assert task.status == TaskStatus.DONE
+        history = session.exec(select(StatusUpdate).order_by(StatusUpdate.id)).all()
+        assert [(h.text, h.new_status, h.chat_id) for h in history] == [
+            ("đang làm 50%", "in_progress", "1001"),
+            ("Hoàn thành", "done", "1001"),
+        ]
