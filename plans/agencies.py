@@ -300,7 +300,10 @@ def is_generic_group(name: str) -> bool:
     if _PLURAL_GROUP.match(cleaned):
         return True
     folded = fold(cleaned)
-    return bool(_GENERIC_START.search(folded) or _GENERIC_ANYWHERE.search(folded))
+    if _GENERIC_START.search(folded):
+        return True
+    # "UBND các xã, phường", "Ban Chỉ đạo 35 các cấp": an agency word, then a plural.
+    return starts_with_agency_word(cleaned) and bool(_GENERIC_ANYWHERE.search(folded))
 
 
 def starts_with_agency_word(text: str) -> bool:
