@@ -1,0 +1,131 @@
+"""The `nhacviec` command as an operator or coordinator uses it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from bot.cli import main as nhacviec
+from db.engine import make_engine, session_scope
+from db.models import Plan, Task
+
+
+@pytest.fixture
+def database(tmp_path, monkeypatch) -> str:
+    """A fresh SQLite store named by DATABASE_URL, as an operator configures it."""
+    url = f"sqlite:///{tmp_path / 'store' / 'nhacviec.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return url
+
+
+def _rows(url: str, model) -> list:
+    if not Path(url.split("///", 1)[1]).exists():
+        return []
+    with session_scope(make_engine(url)) as session:
+        return list(session.exec(select(model)))
+
+
+def test_json_dry_run_of_seed_003_gives_the_expected_tasks(seeds_dir, database, capsys):
+    assert (
+        nhacviec(["import", str(seeds_dir / "003_d0be1ff9ce6fea24.txt"), "--dry-run", "--json"])
+        == 0
+    )
+    printed = json.loads(capsys.readouterr().out)
+    expected = json.loads(
+        (seeds_dir / "expected" / "003_d0be1ff9ce6fea24.json").read_text(encoding="utf-8")
+    )
+    assert [task["ref"] for task in printed["tasks"]] == [task["ref"] for task in expected["tasks"]]
+    for got, want in zip(printed["tasks"], expected["tasks"], strict=True):
+        assert (got["lead"], got["deadline"]) == (want["lead"], want["deadline"]), want["ref"]
+    assert _rows(database, Task) == []  # a dry run writes nothing
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "phrase"),
+    [
+        ("empty.txt", b"", "trống"),
+        ("garbage.docx", bytes(range(256)) * 40, "Tệp"),
+        ("no-tasks.txt", "Kính gửi các đơn vị.\nTrân trọng.\n".encode(), "nhiệm vụ"),
+    ],
+)
+def test_unreadable_file_gives_a_vietnamese_error_and_writes_nothing(
+    database, tmp_path, capsys, name, content, phrase
+):
+    good = Path(__file__).resolve().parents[2] / "bot" / "samples" / "ke-hoach-mau.txt"
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    # The good plan comes first: a batch with a bad file must not leave the good one half-imported.
+    assert nhacviec(["import", str(good), str(bad)]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("Lỗi:") and phrase in error
+    assert _rows(database, Plan) == [] and _rows(database, Task) == []
+
+
+def test_import_twice_keeps_one_copy(database, capsys):
+    sample = Path(__file__).resolve().parents[2] / "bot" / "samples" / "ke-hoach-mau.txt"
+    assert nhacviec(["import", str(sample)]) == 0
+    assert nhacviec(["import", str(sample)]) == 0
+    assert "7 nhiệm vụ (0 mới, 0 cập nhật, 7 không đổi)" in capsys.readouterr().out
+    assert len(_rows(database, Task)) == 7
+
+
+def test_invite_for_unknown_agency_suggests_close_names(database, capsys):
+    sample = Path(__file__).resolve().parents[2] / "bot" / "samples" / "ke-hoach-mau.txt"
+    nhacviec(["import", str(sample)])
+    assert nhacviec(["invite", "--agency", "So Noi vu tinh", "--role", "officer"]) == 1
+    assert "Sở Nội vụ" in capsys.readouterr().err
+    assert nhacviec(["invite", "--agency", "sở nội vụ", "--role", "officer"]) == 0
+    assert "/start " in capsys.readouterr().out
+
+
+def test_parse_commands_print_json(capsys):
+    assert nhacviec(["parse", "deadline", "Quý I/2026"]) == 0
+    deadline = json.loads(capsys.readouterr().out)
+    assert (deadline["kind"], deadline["due"]) == ("fixed", "2026-03-31")
+    assert nhacviec(["parse", "deadline", "hằng năm", "--today", "2026-11-23"]) == 0
+    assert json.loads(capsys.readouterr().out)["next_due"] == "2026-12-31"
+    assert nhacviec(["parse", "reply", "đang làm 60%", "--today", "2026-11-23"]) == 0
+    reply = json.loads(capsys.readouterr().out)
+    assert (reply["status"], reply["progress"]) == ("in_progress", 60)
+
+
+def test_calendar_announced_day_off_is_listed(database, capsys):
+    assert (
+        nhacviec(["calendar", "off", "2026-12-31", "--note", "Nghỉ bù theo quyết định của tỉnh"])
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "Tết Nguyên Đán" in out  # the public holidays of this year come from `holidays`
+    announced = out.split("Do tỉnh công bố:", 1)[1]
+    assert "31/12/2026  ngày nghỉ  Nghỉ bù theo quyết định của tỉnh" in announced
+    assert nhacviec(["calendar", "remove", "2026-12-30"]) == 1
+    assert "không có trong danh sách" in capsys.readouterr().err
+
+
+def test_console_demo_answers_tiendo(tmp_path):
+    """`make run` without a token: the console demo, with the sample plan, answers /tiendo."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run"],
+        input="/tiendo\n/vai daumoi\n/tiendo\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "chạy thử" in result.stdout
+    assert "Tiến độ thực hiện nhiệm vụ" in result.stdout
+    assert "Tổng số: 7 nhiệm vụ" in result.stdout  # the coordinator sees the whole sample plan
