@@ -60,6 +60,16 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument("--role", choices=["officer", "coordinator"], default="officer")
     invite.set_defaults(command_function=_invite)
 
+    agencies = commands.add_parser(
+        "agencies", help=_("list agencies; add an alias or merge two agencies")
+    )
+    agencies.add_argument(
+        "action", nargs="?", choices=["list", "alias", "merge", "confirm"], default="list"
+    )
+    agencies.add_argument("name", nargs="?", help=_("the alias, or the agency to merge or confirm"))
+    agencies.add_argument("--into", help=_("the agency the alias or merged agency belongs to"))
+    agencies.set_defaults(command_function=_agencies)
+
     progress = commands.add_parser("progress", help=_("the progress summary, as /tiendo shows it"))
     progress.set_defaults(command_function=_progress)
 
@@ -192,8 +202,14 @@ def _import(args) -> int:
     return 0
 
 
-def _print_preview(path: Path, plan) -> None:
+def _console():
+    """A rich console; piped output gets wide lines instead of names wrapped mid-word."""
     from rich.console import Console
+
+    return Console() if sys.stdout.isatty() else Console(width=200)
+
+
+def _print_preview(path: Path, plan) -> None:
     from rich.table import Table
 
     table = Table(
@@ -213,7 +229,7 @@ def _print_preview(path: Path, plan) -> None:
             else (deadline.kind if deadline else "")
         )
         table.add_row(task.ref, task.content[:120], "; ".join(task.lead), task.deadline_text, due)
-    console = Console()
+    console = _console()
     console.print(table)
     console.print(
         _("Tasks found: {count}; unreadable deadline phrases: {unknown}.").format(
@@ -262,6 +278,59 @@ def _bot_username(settings) -> str | None:
         return response.json()["result"]["username"]
     except (httpx.HTTPError, KeyError, ValueError):
         return None
+
+
+def _agencies(args) -> int:
+    from bot.errors import UserError
+    from db.agencies import add_alias, find_agency, list_agencies, merge_agencies
+    from db.engine import session_scope
+
+    settings = _settings()
+    engine = _engine(settings)
+    with session_scope(engine) as session:
+        if args.action != "list":
+            if not args.name or (args.action != "confirm" and not args.into):
+                raise UserError(
+                    _("Usage: nhacviec agencies alias|merge NAME --into AGENCY, or confirm NAME.")
+                )
+            agency = find_agency(session, args.name)
+            target = find_agency(session, args.into) if args.into else None
+            if args.action != "alias" and agency is None:
+                raise UserError(_("No agency is named “{name}”.").format(name=args.name))
+            if args.into and target is None:
+                raise UserError(_("No agency is named “{name}”.").format(name=args.into))
+            if args.action == "alias":
+                add_alias(session, agency=target, alias=args.name)
+                target.flagged = False
+            elif args.action == "merge":
+                merge_agencies(session, source=agency, target=target)
+            else:
+                agency.flagged = False
+        overviews = list_agencies(session)
+    _print_agencies(overviews)
+    return 0
+
+
+def _print_agencies(overviews) -> None:
+    from rich.table import Table
+
+    table = Table(title=_("Agencies"))
+    for header in (_("Agency"), _("Other names"), _("Lead tasks"), _("Contacts"), _("Note")):
+        table.add_column(header)
+    for item in overviews:
+        note = (
+            _("to check")
+            if item.agency.flagged
+            else (_("group, no contacts") if item.agency.is_generic else "")
+        )
+        table.add_row(
+            item.agency.name,
+            "; ".join(item.aliases),
+            str(item.lead_tasks),
+            str(item.contacts),
+            note,
+        )
+    _console().print(table)
 
 
 def _progress(args) -> int:

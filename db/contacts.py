@@ -6,12 +6,12 @@ import difflib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.errors import UserError
 from bot.i18n import _
 from bot.text import fold
-from db.agencies import find_agency
+from db.agencies import find_agency, resolve_agency
 from db.models import Agency, Contact, ContactRole, Invite
 
 # No 0/O or 1/I: codes are read aloud over the phone and typed on small keyboards.
@@ -24,12 +24,14 @@ def agency_for_invite(session: Session, name: str) -> Agency:
     from plans.agencies import canonical_agency
 
     agency = find_agency(session, name)
-    if agency is None:
-        canonical = canonical_agency(name)
-        agency = find_agency(session, canonical) if canonical else None
+    if agency is None and canonical_agency(name) is not None:
+        # A known agency that no imported plan has named yet: invite first, import later.
+        agency = resolve_agency(session, name)
     if agency is not None and not agency.is_generic:
         return agency
-    names = [row.name for row in session.exec(select(Agency).where(Agency.is_generic == False))]  # noqa: E712
+    names = [
+        row.name for row in session.exec(select(Agency).where(col(Agency.is_generic).is_(False)))
+    ]
     folded = {fold(candidate): candidate for candidate in names}
     close = difflib.get_close_matches(fold(name), list(folded), n=3, cutoff=0.5)
     message = _("No agency is named “{name}”.").format(name=name)

@@ -124,8 +124,8 @@ def _lead_contacts(
         .where(
             col(TaskAgency.task_id).in_(task_ids),
             TaskAgency.role == AgencyRole.LEAD,
-            Contact.active == True,  # noqa: E712
-            Agency.is_generic == False,  # noqa: E712
+            col(Contact.active).is_(True),
+            col(Agency.is_generic).is_(False),
         )
     )
     if contact_ids is not None:

@@ -10,7 +10,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 state_dir="$here/.make"
 url_file="$state_dir/postgres.url"
-port="${NHACVIEC_TEST_POSTGRES_PORT:-54329}"
+# One port per checkout, so two clones on one machine do not stop each other's cluster.
+port="${NHACVIEC_TEST_POSTGRES_PORT:-$(( 54000 + $(printf %s "$here" | cksum | cut -d" " -f1) % 900 ))}"
 cluster="${TMPDIR:-/tmp}/nhacviec-pg-$(id -u)-$port"
 
 find_bindir() {

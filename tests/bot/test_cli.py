@@ -129,3 +129,37 @@ def test_console_demo_answers_tiendo(tmp_path):
     assert "chạy thử" in result.stdout
     assert "Tiến độ thực hiện nhiệm vụ" in result.stdout
     assert "Tổng số: 7 nhiệm vụ" in result.stdout  # the coordinator sees the whole sample plan
+
+
+def test_agencies_flag_unknown_names_and_merge_them(database, tmp_path, capsys):
+    plan_file = tmp_path / "ke-hoach.txt"
+    plan_file.write_text(
+        "TT\tNội dung\tĐơn vị chủ trì\tĐơn vị phối hợp\tThời hạn\tSản phẩm\n"
+        "1\tLập danh mục dự án\tSở Nội vụ\tCác đơn vị liên quan\tQuý I/2027\tDanh mục\n"
+        "2\tKiểm tra hiện trạng\tPhòng Quản lý đô thị thị xã Mẫu\tSở Nội vụ\tTháng 3/2027\tBáo cáo\n",
+        encoding="utf-8",
+    )
+    assert nhacviec(["import", str(plan_file)]) == 0
+    out = capsys.readouterr().out
+    assert "Phòng Quản lý đô thị thị xã Mẫu" in out and "cần kiểm tra" in out.lower()
+
+    assert nhacviec(["agencies"]) == 0
+    listing = capsys.readouterr().out
+    assert "Các đơn vị liên quan" in listing and "cần kiểm tra" in listing
+
+    assert (
+        nhacviec(["agencies", "merge", "Phòng Quản lý đô thị thị xã Mẫu", "--into", "Sở Nội vụ"])
+        == 0
+    )
+    merged = capsys.readouterr().out
+    assert "cần kiểm tra" not in merged
+    with session_scope(make_engine(database)) as session:
+        from db.agencies import find_agency
+        from db.tasks import open_tasks_for_agency
+
+        agency = find_agency(session, "phong quan ly do thi thi xa mau")
+        assert agency is not None and agency.name == "Sở Nội vụ"
+        assert [task.ref for task in open_tasks_for_agency(session, agency_id=agency.id)] == [
+            "1",
+            "2",
+        ]
