@@ -283,7 +283,8 @@ def canonical_agency(name: str) -> str | None:
     """The canonical name of a known agency ("Sở GD&ĐT" -> "Sở Giáo dục và Đào tạo"), else None."""
     if not name or len(name) > 200:
         return None
-    return _index().get(_compact(clean_name(name)))
+    # Exact up to spelling: "Văn phòng Sở làm đầu mối" is a sentence, not a name.
+    return _index().get(_compact(_EDGE_PUNCTUATION.sub("", squash_spaces(nfc(name)))))
 
 
 def known_agencies() -> list[str]:

@@ -17,7 +17,9 @@ from bot.errors import UserError
 from bot.i18n import _
 from bot.text import fold, squash_spaces
 from plans.agencies import (
+    agency_key,
     canonical_agency,
+    expand_enumeration,
     is_generic_group,
     split_agencies,
     starts_with_agency_word,
@@ -127,7 +129,7 @@ def _roman_value(text: str) -> int:
 class _Found:
     """A task before its reference is final: where it is, and its number path."""
 
-    position: tuple[int, int]
+    position: tuple[int, ...]
     section: str | None
     path: list[str]
     content: str
@@ -274,6 +276,7 @@ _SECTION_CELL = re.compile(
 _NUMBER_CELL = re.compile(r"^(?P<number>\d{1,3}(?:\.\d{1,3})*)\s*[.)]?$")
 _LETTER_CELL = re.compile(r"^(?P<letter>[a-zđ])\s*[.)]?$")
 _COLUMN_NUMBER = re.compile(r"^\(?\d{1,2}\)?$")
+_HEADING_LETTER = re.compile(r"^[A-Z]\s*[.)]?$")
 
 
 def _row_cells(row: Sequence[str], columns: dict[int, str]) -> dict[str, str]:
@@ -328,6 +331,11 @@ def _table_tasks(table: Table, block_index: int) -> list[_Found]:
             and (number or section_match["rest"].strip())
         ):
             section = section_match["roman"]
+            parent, letters = [], 0
+            continue
+        if not others and (_HEADING_LETTER.match(number) or (not number and content.isupper())):
+            # "A | NHIỆM VỤ CHUNG", or an all-capitals title row: a heading, not a task.
+            section = number.rstrip(".) ") or section
             parent, letters = [], 0
             continue
         number_match = _NUMBER_CELL.match(number)
@@ -450,6 +458,17 @@ def _split_trailing_deadline(line: str) -> list[str]:
 
 _ROW_NUMBER = re.compile(r"^(?P<number>\d{1,2}(?:\.\d{1,2})*)\.?$|^(?P<letter>[a-zđ])[.)]$")
 _ROW_NUMBER_WITH_TEXT = re.compile(r"^(?P<number>\d{1,2})\.?\s+(?P<text>\S.*)$")
+# "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "GIÁM ĐỐC": the signature block after a table.
+_SIGNATURE = re.compile(r"^(?:TM|KT|TL|Q|K/T)\.\s")
+
+
+def _ends_table(text: str) -> bool:
+    """True for the signature block after a table ("KT. CHỦ TỊCH", "GIÁM ĐỐC")."""
+    if _SIGNATURE.match(text):
+        return True
+    return text.isupper() and len(text.split()) >= 2 and not any(c.isdigit() for c in text)
+
+
 _SECTION_LINE = re.compile(r"^(?P<roman>[IVXL]{1,6})\s*[.\-–)]\s*(?=\S)")
 _SKIP_COLUMN = -1.5
 _BAD = -1e9
@@ -736,7 +755,7 @@ def _find_flattened(lines: list[_Line]) -> tuple[list[_Found], set[int]]:
             index += 1
             continue
         if _END_OF_BODY.match(line.text):
-            break
+            break  # the recipients follow the table
         text = line.text
         number = _ROW_NUMBER.match(text)
         if number and _PAGE_NUMBER.match(text) and _header_at(lines, index + 1) is not None:
@@ -749,6 +768,8 @@ def _find_flattened(lines: list[_Line]) -> tuple[list[_Found], set[int]]:
             used.add(index)
             index += 1
             continue
+        if rows and not number and _ends_table(text):
+            break
         with_text = None if number else _ROW_NUMBER_WITH_TEXT.match(text)
         if with_text and not _continues_numbering(rows, section, with_text["number"]):
             with_text = None
@@ -792,14 +813,547 @@ def extract_flattened(document: Document) -> list[TaskDraft]:
     return _to_drafts(_find_flattened(_paragraph_lines(document))[0])
 
 
+# --- paragraphs of running text ---------------------------------------------------------------
+
+_LABELS = {
+    name: key
+    for name, key in _NAME_TO_FIELD.items()
+    if key in (LEAD, COORDINATORS, EXECUTORS, RESULT, DEADLINE)
+}
+_LABEL_LINE = re.compile(
+    r"^[-–+•*]?\s*(?P<label>"
+    + "|".join(re.escape(name) for name in sorted(_LABELS, key=len, reverse=True))
+    + r")\s*:"
+)
+_SKIPPED_SECTIONS = re.compile(
+    r"^(?:muc dich|yeu cau|muc tieu|quan diem|can cu|tinh hinh|ket qua dat duoc|danh gia)"
+)
+# A wrapped line is "full" from this share of the page width on.
+_FULL_LINE = 0.8
+_CONTINUING_START = re.compile(r"^[a-zđà-ỹ0-9(“\"',;.)…%-]")
+
+
+@dataclass(slots=True)
+class _Para:
+    """One logical paragraph: a marker ("II.", "2.1.", "a)", "-", a label) and its text."""
+
+    kind: str  # roman, decimal, letter, bullet, label, text
+    marker: str
+    lines: list[str]
+    position: tuple[int, int]
+    indexes: list[int]
+
+    @property
+    def body(self) -> str:
+        return join_wrapped(self.lines)
+
+
+def _classify(text: str) -> tuple[str, str, str]:
+    """(kind, marker, text after the marker) of a line that may begin a paragraph."""
+    folded = fold(text)
+    label = _LABEL_LINE.match(folded)
+    if label:
+        return "label", _LABELS[label["label"]], text[text.index(":") + 1 :].strip()
+    roman = _ROMAN_MARKER.match(text)
+    if roman and _roman_value(roman["roman"]):
+        return "roman", roman["roman"], text[roman.end() :]
+    decimal = _DECIMAL_MARKER.match(text)
+    if decimal:
+        return "decimal", decimal["number"] or decimal["multi"], text[decimal.end() :]
+    letter = _LETTER_MARKER.match(text)
+    if letter:
+        return "letter", letter["letter"], text[letter.end() :]
+    bullet = _BULLET_MARKER.match(text)
+    if bullet:
+        return "bullet", "-", text[bullet.end() :]
+    return "text", "", text
+
+
+def _page_width(lines: list[_Line]) -> float | None:
+    """The width wrapped lines fill (None when lines are whole paragraphs, as from .docx)."""
+    lengths = sorted(len(line.text) for line in lines)
+    if len(lengths) < 5:
+        return None
+    width = lengths[int(len(lengths) * 0.9)]
+    return float(width) if width <= 160 else None
+
+
+def _paragraphs(lines: list[_Line], skip: set[int]) -> list[_Para]:
+    """Re-join wrapped lines into paragraphs; page numbers dropped, stop at "Nơi nhận"."""
+    width = _page_width(lines)
+    paragraphs: list[_Para] = []
+    previous: str | None = None
+    for index, line in enumerate(lines):
+        text = line.text
+        if index in skip:
+            previous = None
+            continue
+        if _PAGE_NUMBER.match(text):
+            continue  # a page number between the halves of a paragraph
+        if _END_OF_BODY.match(text):
+            break
+        kind, marker, rest = _classify(text)
+        if kind == "text" and paragraphs and previous is not None:
+            full = width is not None and len(previous) >= _FULL_LINE * width
+            if _CONTINUING_START.match(text) or (full and not previous.endswith(":")):
+                paragraphs[-1].lines.append(text)
+                paragraphs[-1].indexes.append(index)
+                previous = text
+                continue
+        paragraphs.append(_Para(kind, marker, [rest], line.position, [index]))
+        previous = text
+    return paragraphs
+
+
+# --- labelled lists ("a) …" then "- Tham mưu chính: …", seed 004) ------------------------------
+
+
+class _Outline:
+    """Where in the numbering a paragraph is: Roman section, decimal path, section title."""
+
+    def __init__(self) -> None:
+        self.section: str | None = None
+        self.title = ""
+        self.path: list[str] = []
+
+    def see(self, paragraph: _Para) -> None:
+        if paragraph.kind == "roman":
+            self.section, self.title, self.path = paragraph.marker, paragraph.body, []
+        elif paragraph.kind == "decimal":
+            self.path = paragraph.marker.split(".")
+
+    @property
+    def skipped(self) -> bool:
+        """True in sections that state purposes, not tasks ("I. MỤC ĐÍCH, YÊU CẦU")."""
+        return bool(self.title and _SKIPPED_SECTIONS.match(fold(self.title)))
+
+
+def _find_labelled(lines: list[_Line], skip: set[int]) -> tuple[list[_Found], set[int]]:
+    """Tasks written as an item followed by labelled lines, and the lines they used."""
+    paragraphs = _paragraphs(lines, skip)
+    outline = _Outline()
+    found: list[_Found] = []
+    used: set[int] = set()
+    since: list[_Para] = []  # paragraphs since the last group of labels
+    letters = 0
+    index = 0
+    while index < len(paragraphs):
+        paragraph = paragraphs[index]
+        if paragraph.kind != "label":
+            outline.see(paragraph)
+            if paragraph.kind in ("roman", "decimal"):
+                since, letters = [], 0
+            if paragraph.kind != "roman":
+                since.append(paragraph)
+            index += 1
+            continue
+        group: list[_Para] = []
+        while index < len(paragraphs) and paragraphs[index].kind == "label":
+            group.append(paragraphs[index])
+            index += 1
+        task = _labelled_task(since, group, outline, letters)
+        if task is not None:
+            found.append(task)
+            for part in since + group:
+                used.update(part.indexes)
+            if task.path and task.path[-1] in VIETNAMESE_LETTERS:
+                letters = VIETNAMESE_LETTERS.index(task.path[-1]) + 1
+        since = []
+    return found, used
+
+
+def _labelled_task(
+    before: list[_Para], group: list[_Para], outline: _Outline, letters: int
+) -> _Found | None:
+    values: dict[str, list[str]] = {}
+    for label in group:
+        values.setdefault(label.marker, []).append(label.body)
+    if LEAD not in values and len(values) < 2:
+        return None
+    # The item the labels describe: the last "a)" item, else the text under the last heading.
+    anchor = next((i for i in range(len(before) - 1, -1, -1) if before[i].kind == "letter"), None)
+    if anchor is not None:
+        parts = before[anchor:]
+        path = [*outline.path, parts[0].marker]
+    else:
+        parts = [part for part in before if part.kind not in ("decimal",)] or before[-1:]
+        path = list(outline.path)
+        if not path or (before and before[0].kind != "decimal"):
+            path = [*outline.path, VIETNAMESE_LETTERS[letters % len(VIETNAMESE_LETTERS)]]
+    content = _TRAILING_PUNCTUATION.sub("", join_wrapped([part.body for part in parts]))
+    if not content:
+        return None
+    text = {key: " ; ".join(value) for key, value in values.items()}
+    return _Found(
+        position=parts[0].position,
+        section=outline.section,
+        path=path,
+        content=content,
+        lead=_agencies(text.get(LEAD, "")),
+        coordinators=_agencies(text.get(COORDINATORS, "")),
+        executors=_agencies(text.get(EXECUTORS, "")),
+        result=_clean_cell(text.get(RESULT, "")),
+        deadline_text=_clean_deadline(text.get(DEADLINE, "")),
+    )
+
+
+def extract_labelled(document: Document) -> list[TaskDraft]:
+    """Tasks written as labelled lists ("a) …", "- Tham mưu chính: …", seed 004)."""
+    return _to_drafts(_find_labelled(_paragraph_lines(document), set())[0])
+
+
+# --- prose directives ("Giao Sở … chủ trì …, báo cáo … trước ngày …", seeds 000 and 002) ------
+
+# Verbs that end the subject of an assignment ("Ban Tuyên giáo … tham mưu …").
+_TASK_VERBS = (
+    "căn cứ",
+    "tham mưu",
+    "chủ trì",
+    "phối hợp",
+    "tổ chức",
+    "triển khai",
+    "thực hiện",
+    "làm đầu mối",
+    "là đầu mối",
+    "chịu trách nhiệm",
+    "có trách nhiệm",
+    "xây dựng",
+    "theo dõi",
+    "hướng dẫn",
+    "chỉ đạo",
+    "lãnh đạo",
+    "quan tâm",
+    "bố trí",
+    "rà soát",
+    "đôn đốc",
+    "kiểm tra",
+    "giám sát",
+    "báo cáo",
+    "tổng hợp",
+    "nghiên cứu",
+    "đề xuất",
+    "ban hành",
+    "phổ biến",
+    "tuyên truyền",
+    "đẩy mạnh",
+    "tăng cường",
+    "tiếp tục",
+    "chủ động",
+    "bảo đảm",
+    "đảm bảo",
+    "cử",
+    "tham gia",
+    "hoàn thành",
+    "trình",
+    "gửi",
+    "duy trì",
+    "nắm",
+    "phát huy",
+    "định kỳ",
+    "khẩn trương",
+    "kịp thời",
+    "nghiêm túc",
+)
+_TASK_VERB = re.compile(
+    r"(?<![\w])(?:" + "|".join(re.escape(verb) for verb in _TASK_VERBS) + r")(?![\w])"
+)
+_ASSIGN = re.compile(r"^giao\s+", re.IGNORECASE)
+# An assignment that lists what it gives below: "…:" or "… các nhiệm vụ sau".
+_HANDS_OUT = re.compile(r"(?::|(?<!\w)sau)\s*$")
+_COORDINATE_WITH = re.compile(r"(?<![\w])phối hợp (?:chặt chẽ )?với\s+", re.IGNORECASE)
+_TARGET_STOP = re.compile(
+    r"\s+(?:trong|để|nhằm|triển khai|thực hiện|tổ chức|tham mưu|xây dựng|theo|về|khi|và các)\s"
+    r"|[,;:.(]"
+)
+_REPORTING = re.compile(
+    r"^(?:định kỳ\s+)?(?:thực hiện\s+(?:chế độ\s+)?)?báo cáo(?![\w])", re.IGNORECASE
+)
+# Deadline phrases inside a sentence (on folded text): "trước ngày 07/02/2026", "định kỳ hằng năm".
+_DATE = r"\d{1,2}\s*[/.-]\s*\d{1,2}(?:\s*[/.-]\s*\d{2,4})?"
+_DATE_WORDS = r"\d{1,2}\s+thang\s+\d{1,2}(?:\s+nam\s+\d{4})?"
+_EVERY = r"(?:hang|moi)\s+(?:nam|quy|thang|tuan)"
+_IN_TEXT_DEADLINE = re.compile(
+    r"(?<![a-z0-9])(?:"
+    rf"(?:truoc|cham nhat(?:\s+la)?|han chot(?:\s+la)?)\s+(?:ngay\s+)?(?:{_DATE}|{_DATE_WORDS})"
+    rf"(?:\s+{_EVERY})?"
+    r"|(?:trong|truoc|cham nhat(?:\s+la)?)\s+(?:quy\s+(?:[ivx]+|\d)|thang\s+\d{1,2})\s*(?:/|\s+nam\s+)\s*\d{4}"
+    r"|(?:trong|truoc)\s+nam\s+\d{4}"
+    rf"|dinh\s+ky(?:\s+(?:{_EVERY}|(?:0?6|0?3)\s+thang|nua\s+nam))?"
+    rf"|{_EVERY}"
+    r")(?![a-z0-9])"
+)
+
+
+def _same_length_fold(text: str) -> str:
+    """fold() character by character, so positions in the result are positions in the text."""
+    return "".join(_fold_char(char) for char in text)
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    folded = fold(char)
+    return folded if len(folded) == 1 else (" " if char.isspace() else char.lower()[:1] or char)
+
+
+def find_deadline_phrase(text: str) -> str:
+    """The first deadline phrase inside a sentence ("… báo cáo trước ngày 07/02/2026"), or ""."""
+    match = _IN_TEXT_DEADLINE.search(_same_length_fold(text))
+    return text[match.start() : match.end()] if match else ""
+
+
+def _outside_parentheses(text: str) -> list[tuple[int, int]]:
+    """Spans of text at parenthesis depth 0."""
+    spans: list[tuple[int, int]] = []
+    depth, start = 0, 0
+    for index, char in enumerate(text):
+        if char == "(":
+            if depth == 0 and index > start:
+                spans.append((start, index))
+            depth += 1
+        elif char == ")" and depth:
+            depth -= 1
+            if depth == 0:
+                start = index + 1
+    if depth == 0 and start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def _split_clauses(text: str) -> list[str]:
+    """Split on ";" outside parentheses and quotes."""
+    clauses: list[str] = []
+    depth, start = 0, 0
+    for index, char in enumerate(text):
+        if char in "(“":
+            depth += 1
+        elif char in ")”" and depth:
+            depth -= 1
+        elif char == ";" and depth == 0:
+            clauses.append(text[start:index])
+            start = index + 1
+    clauses.append(text[start:])
+    return [clause.strip() for clause in clauses if clause.strip()]
+
+
+def _known_prefix(text: str) -> int:
+    """Length of the longest known agency's name that text begins with (0 if none)."""
+    words = text.split(" ")
+    for count in range(min(len(words), 16), 0, -1):
+        candidate = " ".join(words[:count])
+        if canonical_agency(candidate) is not None:
+            return len(candidate)
+    return 0
+
+
+def _subject(text: str) -> tuple[str, bool] | None:
+    """The agencies a sentence begins with (before its verb) and whether it says "Giao"."""
+    assign = _ASSIGN.match(text)
+    rest = text[assign.end() :] if assign else text
+    if not starts_with_agency_word(rest):
+        return None
+    # A known name may hold a verb-like word ("Phòng Giáo dục thường xuyên …"): look after it.
+    known = _known_prefix(rest)
+    for start, end in _outside_parentheses(rest):
+        verb = _TASK_VERB.search(rest, max(start, known), end)
+        if verb and verb.start() > 0:
+            subject = rest[: verb.start()].strip(" ,")
+            return (subject, bool(assign)) if subject else None
+    if rest.rstrip().endswith(":"):
+        # "Giao Sở Y tế:" followed by the items it is given.
+        return rest.rstrip(" :"), bool(assign)
+    return None
+
+
+def _subject_agencies(subject: str) -> list[str]:
+    enumerated = expand_enumeration(subject)
+    if enumerated:
+        return enumerated
+    plain = "".join(subject[start:end] for start, end in _outside_parentheses(subject))
+    return split_agencies(plain)
+
+
+def _coordinate_target(text: str) -> str | None:
+    """The agency after "phối hợp với" in a sentence, or None."""
+    match = _COORDINATE_WITH.search(text)
+    if not match:
+        return None
+    tail = text[match.end() :]
+    words = tail.split(" ")
+    for count in range(min(len(words), 14), 0, -1):
+        candidate = " ".join(words[:count])
+        if canonical_agency(candidate) is not None:
+            return candidate.rstrip(",;.")
+    stop = _TARGET_STOP.search(tail)
+    target = tail[: stop.start()] if stop else tail
+    target = target.strip()
+    return target if target and starts_with_agency_word(target) and target[:1].isupper() else None
+
+
+@dataclass(slots=True)
+class _Group:
+    lead: list[str]
+    clauses: list[str] = field(default_factory=list)
+    coordinators: list[str] = field(default_factory=list)
+    closed: bool = False
+
+
+def _same_agencies(left: list[str], right: list[str]) -> bool:
+    return {agency_key(name) for name in left} == {agency_key(name) for name in right}
+
+
+def _clause_groups(text: str, lead: list[str], *, explicit_only: bool) -> list[_Group]:
+    """Cut an assignment into tasks: a reporting duty with its own deadline is a task of its
+    own; another agency's share is a task of its own, or makes it a coordinator when it only
+    supports the lead ("các phòng … phối hợp với Văn phòng Sở")."""
+    groups = [_Group(lead)]
+    foreign = False
+    for position, clause in enumerate(_split_clauses(text)):
+        subject = _subject(clause) if position else None
+        if subject is not None and subject[1]:
+            # "…; giao Sở B …": another explicit assignment in the same paragraph.
+            groups.append(_Group(_subject_agencies(subject[0]), [clause]))
+            foreign = False
+            continue
+        if subject is not None:
+            agencies = _subject_agencies(subject[0])
+            target = _coordinate_target(clause)
+            if target and _same_agencies(split_agencies(target), lead):
+                groups[-1].coordinators.extend(agencies)
+                foreign = False
+                continue
+            foreign = explicit_only
+            if not foreign:
+                groups.append(_Group(agencies, [clause]))
+            continue
+        if foreign:
+            continue
+        current = groups[-1]
+        if _REPORTING.match(clause) and find_deadline_phrase(clause):
+            groups.append(_Group(current.lead, [clause], closed=True))
+        elif current.closed:
+            groups.append(_Group(current.lead, [clause]))
+        else:
+            current.clauses.append(clause)
+    return [group for group in groups if group.clauses]
+
+
+def _prose_found(
+    content: str,
+    lead: list[str],
+    coordinators: list[str],
+    position: tuple[int, ...],
+    section: str | None,
+    path: list[str],
+) -> _Found:
+    content = _TRAILING_PUNCTUATION.sub("", content)
+    coordinators = list(coordinators)
+    target = _coordinate_target(content)
+    if target and not _same_agencies(split_agencies(target), lead):
+        coordinators.extend(split_agencies(target))
+    deadline_text = _clean_deadline(find_deadline_phrase(content))
+    return _Found(
+        position=position,
+        section=section,
+        path=path,
+        content=content,
+        lead=lead,
+        coordinators=coordinators,
+        deadline_text=deadline_text,
+    )
+
+
+def _find_prose(lines: list[_Line], skip: set[int], *, explicit_only: bool) -> list[_Found]:
+    """Tasks assigned in numbered paragraphs ("1. Giao Sở …: - …; - …", "2. Ban … tham mưu …").
+
+    With `explicit_only` (the document has a task table or list) only "Giao …" counts.
+    """
+    paragraphs = _paragraphs(lines, skip)
+    outline = _Outline()
+    found: list[_Found] = []
+    # (path, lead) of an assignment that hands out its numbered sub-items ("1. Giao Sở Y tế:").
+    giver: tuple[list[str], list[str]] | None = None
+    for index, paragraph in enumerate(paragraphs):
+        outline.see(paragraph)
+        if paragraph.kind == "roman":
+            giver = None
+        if paragraph.kind != "decimal" or outline.skipped:
+            continue
+        body = paragraph.body
+        path = paragraph.marker.split(".")
+        if giver is not None and path[: len(giver[0])] != giver[0]:
+            giver = None
+        subject = _subject(body)
+        if subject is None or (explicit_only and not subject[1]):
+            if giver is not None and len(path) > len(giver[0]):
+                found.append(
+                    _prose_found(body, giver[1], [], paragraph.position, outline.section, path)
+                )
+            continue
+        lead = _subject_agencies(subject[0])
+        if not lead:
+            continue
+        children: list[_Para] = []
+        for child in paragraphs[index + 1 :]:
+            if child.kind in ("decimal", "roman"):
+                break
+            children.append(child)
+        bullets = [child for child in children if child.kind in ("bullet", "letter")]
+        hands_out = bool(_HANDS_OUT.search(body))
+        if hands_out and not bullets:
+            giver = (path, lead)
+            continue
+        if bullets and hands_out:
+            for number, bullet in enumerate(bullets):
+                letter = (
+                    bullet.marker
+                    if bullet.kind == "letter"
+                    else VIETNAMESE_LETTERS[number % len(VIETNAMESE_LETTERS)]
+                )
+                found.append(
+                    _prose_found(
+                        bullet.body, lead, [], bullet.position, outline.section, [*path, letter]
+                    )
+                )
+            continue
+        groups = _clause_groups(body, lead, explicit_only=explicit_only)
+        for number, group in enumerate(groups):
+            sub_path = (
+                [*path, VIETNAMESE_LETTERS[number % len(VIETNAMESE_LETTERS)]]
+                if len(groups) > 1
+                else path
+            )
+            found.append(
+                _prose_found(
+                    "; ".join(group.clauses),
+                    group.lead,
+                    group.coordinators,
+                    (*paragraph.position, number),
+                    outline.section,
+                    sub_path,
+                )
+            )
+    return found
+
+
+def extract_prose(document: Document, *, explicit_only: bool = False) -> list[TaskDraft]:
+    """Tasks assigned in running text ("Giao Sở … chủ trì …", seeds 000 and 002)."""
+    return _to_drafts(_find_prose(_paragraph_lines(document), set(), explicit_only=explicit_only))
+
+
 # --- the entry point -------------------------------------------------------------------------
 
 
 def extract_plan(document: Document) -> ExtractedPlan:
     """All the tasks of a document, whichever layouts it uses; none found raises UserError."""
     found = _find_tables(document)
-    flattened, _used = _find_flattened(_paragraph_lines(document))
+    lines = _paragraph_lines(document)
+    flattened, used = _find_flattened(lines)
     found.extend(flattened)
+    labelled, used_by_lists = _find_labelled(lines, used)
+    found.extend(labelled)
+    # A document with a task table or list keeps its tasks there; its prose adds only the
+    # explicit assignments ("Giao Văn phòng Sở làm đầu mối …").
+    found.extend(_find_prose(lines, used | used_by_lists, explicit_only=bool(found)))
     if not found:
         raise UserError(
             _(
