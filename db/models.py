@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from db.types import UTCDateTime, utcnow
@@ -200,6 +200,18 @@ class StatusUpdate(SQLModel, table=True):
     note: str | None = None
 
 
+class PendingImport(SQLModel, table=True):
+    """A plan file a coordinator sent in chat, kept until they confirm or cancel the preview."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")
+    filename: str
+    content: bytes = Field(sa_type=LargeBinary)
+    created_at: datetime = _timestamp()
+    # Set once imported or cancelled: a second press of the same button does nothing.
+    closed_at: datetime | None = _timestamp(nullable=True)
+
+
 class CalendarDay(SQLModel, table=True):
     """A province's announced exception to the working calendar (day off or make-up day)."""
 
@@ -216,6 +228,7 @@ __all__ = [
     "Contact",
     "ContactRole",
     "Invite",
+    "PendingImport",
     "Plan",
     "Reminder",
     "ReminderState",

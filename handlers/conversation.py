@@ -24,6 +24,7 @@ from db.tasks import (
 )
 from handlers.context import BotContext
 from handlers.messages import Answer, Button, Incoming
+from handlers.plan_upload import IMPORT_BUTTON_PREFIX, confirm_upload, preview_upload
 from handlers.render import (
     STATUS_BUTTON_PREFIX,
     render_summary,
@@ -54,6 +55,10 @@ def _route(session: Session, incoming: Incoming, context: BotContext) -> list[An
     contact = find_contact(session, channel=incoming.channel, chat_id=incoming.chat_id)
     if contact is None:
         return [_stranger_answer()]
+    if incoming.upload is not None:
+        return [
+            preview_upload(session, contact=contact, upload=incoming.upload, now=context.clock())
+        ]
     if incoming.button_data:
         return _button(session, incoming, contact, context)
     if command in ("tiendo", "progress"):
@@ -114,6 +119,8 @@ def _help_text(contact: Contact) -> str:
         _('• Reply to a reminder: "xong", "đang làm 60%", "vướng mắc: …", "xin gia hạn đến 15/3"'),
         _('• Or name the task: "2 xong", "II.3 đang làm 50%"'),
     ]
+    if contact.role in (ContactRole.COORDINATOR, ContactRole.ADMIN):
+        lines.append(_("• Send a plan file (.docx, .xlsx, .pdf, .txt) to import its tasks"))
     return "\n".join(lines)
 
 
@@ -144,6 +151,13 @@ def _button(
     session: Session, incoming: Incoming, contact: Contact, context: BotContext
 ) -> list[Answer]:
     parts = (incoming.button_data or "").split(":")
+    if len(parts) == 3 and parts[0] == IMPORT_BUTTON_PREFIX and parts[1].isdigit():
+        accept = parts[2] == "ok"
+        return [
+            confirm_upload(
+                session, contact=contact, pending_id=int(parts[1]), accept=accept, context=context
+            )
+        ]
     if len(parts) < 3 or parts[0] != STATUS_BUTTON_PREFIX or not parts[1].isdigit():
         return [Answer(text=_("This button is no longer valid."))]
     try:

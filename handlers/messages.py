@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +23,14 @@ class Answer:
 
 
 @dataclass(frozen=True, slots=True)
+class FileUpload:
+    """A file a person sent (a plan document)."""
+
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Incoming:
     """One message or button press from a person, as any channel reports it."""
 
@@ -33,7 +41,7 @@ class Incoming:
     message_id: str | None = None
     reply_to_message_id: str | None = None
     button_data: str | None = None
-    attachments: tuple[str, ...] = field(default=())
+    upload: FileUpload | None = None
 
     @property
     def command(self) -> str | None:

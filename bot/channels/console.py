@@ -11,14 +11,16 @@ import itertools
 import re
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
 from bot.channels.base import IncomingHandler
 from bot.i18n import _
-from handlers.messages import Answer, Button, Incoming
+from handlers.messages import Answer, Button, FileUpload, Incoming
 
 _REPLY_TO = re.compile(r"^#(\d+)\s+(.*)$", re.DOTALL)
 _SWITCH_ROLE = re.compile(r"^/vai\s+(\S+)$", re.IGNORECASE)
+_SEND_FILE = re.compile(r"^/tep\s+(.+)$", re.IGNORECASE)
 
 
 class ConsoleChannel:
@@ -115,6 +117,16 @@ class ConsoleChannel:
 
     def _incoming(self, line: str) -> Incoming:
         chat_id, name = self.personas[self.current]
+        send_file = _SEND_FILE.match(line)
+        if send_file:
+            path = Path(send_file.group(1).strip()).expanduser()
+            data = path.read_bytes() if path.is_file() else b""
+            return Incoming(
+                channel=self.name,
+                chat_id=chat_id,
+                sender_name=name,
+                upload=FileUpload(path.name, data),
+            )
         pressed = self._buttons.get(chat_id)
         if line.isdigit() and pressed and 1 <= int(line) <= len(pressed[1]):
             button = pressed[1][int(line) - 1]

@@ -18,13 +18,14 @@ from telegram.ext import (
 
 from bot.channels.base import IncomingHandler
 from bot.i18n import _
-from handlers.messages import Answer, Incoming
+from handlers.messages import Answer, FileUpload, Incoming
 from schedules.dispatch import RetryLater, Unreachable
 
 log = logging.getLogger(__name__)
 
 # Telegram refuses longer texts (4096 UTF-16 units); we cut well before with a marker.
 MAX_TEXT = 4000
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 
 
 def _markup(answer: Answer) -> InlineKeyboardMarkup | None:
@@ -94,7 +95,8 @@ class TelegramChannel:
     def _register_handlers(self) -> None:
         app = self.application
         # Group 0: everything a person writes (commands included) goes to the shared handlers.
-        app.add_handler(MessageHandler(filters.TEXT | filters.CAPTION, self._on_message), group=0)
+        app.add_handler(MessageHandler(filters.Document.ALL, self._on_document), group=0)
+        app.add_handler(MessageHandler(filters.TEXT, self._on_message), group=0)
         # Group 0: button presses (callback data is prefixed, see handlers.render).
         app.add_handler(CallbackQueryHandler(self._on_button), group=0)
         # One error handler: log with the update, then tell the person something went wrong.
@@ -109,12 +111,40 @@ class TelegramChannel:
         incoming = Incoming(
             channel=self.name,
             chat_id=str(update.effective_chat.id),
-            text=message.text or message.caption or "",
+            text=message.text or "",
             sender_name=user.full_name if user else "",
             message_id=str(message.message_id),
             reply_to_message_id=str(message.reply_to_message.message_id)
             if message.reply_to_message
             else None,
+        )
+        for answer in await self._on_incoming(incoming):
+            await message.reply_text(
+                _clip(answer.text), reply_markup=_markup(answer), do_quote=False
+            )
+
+    async def _on_document(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A plan file sent in chat: download it and hand it over with its name."""
+        message = update.effective_message
+        if message is None or message.document is None or update.effective_chat is None:
+            return
+        document = message.document
+        # The Bot API lets bots download files of at most 20 MB.
+        if document.file_size and document.file_size > MAX_DOWNLOAD_BYTES:
+            await message.reply_text(
+                _("The file is larger than 20 MB; please import it with `nhacviec import`.")
+            )
+            return
+        telegram_file = await document.get_file()
+        data = bytes(await telegram_file.download_as_bytearray())
+        user = update.effective_user
+        incoming = Incoming(
+            channel=self.name,
+            chat_id=str(update.effective_chat.id),
+            text=message.caption or "",
+            sender_name=user.full_name if user else "",
+            message_id=str(message.message_id),
+            upload=FileUpload(filename=document.file_name or "ke-hoach", data=data),
         )
         for answer in await self._on_incoming(incoming):
             await message.reply_text(

@@ -122,3 +122,56 @@ async def test_invite_reminder_reply_button_and_progress(
             ("đang làm 50%", "in_progress", "1001"),
             ("Hoàn thành", "done", "1001"),
         ]
+
+
+async def test_coordinator_imports_a_plan_file_sent_in_chat(
+    fake_telegram, configured, tmp_path, capsys
+):
+    from tests.plans.builders import build_docx
+
+    sample = tmp_path / "sample.txt"
+    from datetime import date
+
+    sample.write_text(sample_plan_text(date.today()), encoding="utf-8")
+    rows = [
+        line.split("\t") for line in sample.read_text(encoding="utf-8").splitlines() if "\t" in line
+    ]
+    docx = tmp_path / "ke-hoach-chuyen-doi-so.docx"
+    build_docx(docx, rows, title=["KẾ HOẠCH chuyển đổi số"])
+    coordinator_code = _invite(capsys, "Văn phòng UBND tỉnh", "coordinator")
+    officer_code = _invite(capsys, "Sở Nội vụ", "officer")
+
+    stop = asyncio.Event()
+    service = asyncio.create_task(serve(Settings(), stop=stop))
+    try:
+        officer = fake_telegram.user(1001, "Lan")
+        await officer.send(f"/start {officer_code}")
+        await _message_with(officer, lambda m: "Chào mừng" in (m.text or ""))
+        await officer.send_document(docx.name, docx.read_bytes())
+        refusal = await officer.next_message()
+        assert "Chỉ đầu mối tổng hợp" in refusal.text
+
+        coordinator = fake_telegram.user(2002, "Minh")
+        await coordinator.send(f"/start {coordinator_code}")
+        await _message_with(coordinator, lambda m: "Chào mừng" in (m.text or ""))
+        await coordinator.send_document("hong.docx", b"PK\x03\x04 not really a docx")
+        broken = await coordinator.next_message()
+        assert "hỏng" in broken.text
+
+        await coordinator.send_document(docx.name, docx.read_bytes())
+        preview = await coordinator.next_message()
+        assert "7 nhiệm vụ" in preview.text and "Rà soát, cập nhật danh mục" in preview.text
+        assert [label for label, _data in preview.buttons] == ["Nhập kế hoạch", "Hủy"]
+        await coordinator.press(preview, dict(preview.buttons)["Nhập kế hoạch"])
+        imported = await coordinator.next_edit()
+        assert "7 mới" in imported.text and imported.buttons == []
+
+        # The officer's agency leads task 2 of the plan: its reminder arrives.
+        reminder = await _message_with(officer, lambda m: bool(m.buttons))
+        assert "Tổ chức tập huấn kỹ năng số" in reminder.text
+    finally:
+        stop.set()
+        await asyncio.wait_for(service, timeout=20)
+
+    with session_scope(make_engine(configured)) as session:
+        assert len(session.exec(select(Task)).all()) == 7

@@ -126,3 +126,30 @@ async def test_unclear_reply_asks_again_without_changing_anything(engine):
     assert "chưa hiểu" in answer
     with session_scope(engine) as session:
         assert session.exec(select(StatusUpdate)).all() == []
+
+
+async def test_a_previewed_file_is_imported_once_or_not_at_all(engine):
+    from pathlib import Path
+
+    from handlers.messages import FileUpload
+
+    codes = _seed(engine)
+    await _say(engine, "500", f"/start {codes['coordinator']}")
+    sample = Path(__file__).resolve().parents[2] / "bot" / "samples" / "ke-hoach-mau.txt"
+    upload = FileUpload("ke-hoach-mau.txt", sample.read_bytes())
+    context = _context(engine)
+
+    cancelled = (await handle(Incoming(channel="telegram", chat_id="500", upload=upload), context))[
+        0
+    ]
+    cancel_data = dict((b.label, b.data) for b in cancelled.buttons)["Hủy"]
+    assert "Đã hủy" in await _say(engine, "500", "Hủy", button_data=cancel_data)
+    import_data = cancel_data.replace(":no", ":ok")
+    assert "đã đóng" in await _say(engine, "500", "Nhập kế hoạch", button_data=import_data)
+
+    preview = (await handle(Incoming(channel="telegram", chat_id="500", upload=upload), context))[0]
+    import_data = dict((b.label, b.data) for b in preview.buttons)["Nhập kế hoạch"]
+    assert "7 mới" in await _say(engine, "500", "Nhập kế hoạch", button_data=import_data)
+    assert "đã đóng" in await _say(engine, "500", "Nhập kế hoạch", button_data=import_data)
+    with session_scope(engine) as session:
+        assert len(session.exec(select(Task)).all()) == 3 + 7

@@ -1,0 +1,118 @@
+"""A coordinator sends a plan file in chat: preview its tasks, import on confirmation."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from sqlmodel import Session
+
+from bot.i18n import _
+from db.imports import save_plan
+from db.models import Contact, ContactRole, PendingImport
+from handlers.context import BotContext
+from handlers.messages import Answer, Button, FileUpload
+from plans.importer import load_plan, source_key
+from plans.model import ExtractedPlan
+from schedules.planning import plan_reminders
+
+# Callback data: "imp:<pending import id>:ok|no".
+IMPORT_BUTTON_PREFIX = "imp"
+PREVIEW_TASKS = 8
+
+
+def may_import(contact: Contact) -> bool:
+    """Only coordinators and admins bring plans in."""
+    return contact.role in (ContactRole.COORDINATOR, ContactRole.ADMIN)
+
+
+def _extract(filename: str, data: bytes) -> ExtractedPlan:
+    """Run the same readers as `nhacviec import` on the bytes (raises UserError)."""
+    safe_name = Path(filename).name or "ke-hoach.txt"
+    with tempfile.TemporaryDirectory(prefix="nhacviec-upload-") as folder:
+        path = Path(folder) / safe_name
+        path.write_bytes(data)
+        return load_plan(path)
+
+
+def preview_upload(
+    session: Session, *, contact: Contact, upload: FileUpload, now: datetime
+) -> Answer:
+    """Read the file, keep it until confirmation, and show what would be imported."""
+    if not may_import(contact):
+        return Answer(
+            text=_("Only coordinators can import plans. Please send the file to your coordinator.")
+        )
+    extracted = _extract(upload.filename, upload.data)
+    pending = PendingImport(
+        contact_id=contact.id, filename=upload.filename, content=upload.data, created_at=now
+    )
+    session.add(pending)
+    session.flush()
+    unclear = [
+        task.ref for task in extracted.tasks if task.deadline and not task.deadline.understood
+    ]
+    lines = [
+        _("📄 {name}: {count} tasks found.").format(
+            name=upload.filename, count=len(extracted.tasks)
+        )
+    ]
+    for task in extracted.tasks[:PREVIEW_TASKS]:
+        content = task.content if len(task.content) <= 80 else task.content[:77].rstrip() + "…"
+        lines.append(
+            _("{ref}. {content} — lead: {lead} — deadline: {deadline}").format(
+                ref=task.ref,
+                content=content,
+                lead="; ".join(task.lead) or "—",
+                deadline=task.deadline_text or "—",
+            )
+        )
+    if len(extracted.tasks) > PREVIEW_TASKS:
+        lines.append(_("… and {count} more.").format(count=len(extracted.tasks) - PREVIEW_TASKS))
+    if unclear:
+        lines.append(
+            _("Deadlines to check (not understood): tasks {refs}").format(refs=", ".join(unclear))
+        )
+    lines.append(_("Import these tasks?"))
+    buttons = (
+        Button(_("Import"), f"{IMPORT_BUTTON_PREFIX}:{pending.id}:ok"),
+        Button(_("Cancel"), f"{IMPORT_BUTTON_PREFIX}:{pending.id}:no"),
+    )
+    return Answer(text="\n".join(lines), buttons=buttons)
+
+
+def confirm_upload(
+    session: Session, *, contact: Contact, pending_id: int, accept: bool, context: BotContext
+) -> Answer:
+    """Import (or drop) a previewed file; a second press of the same button changes nothing."""
+    pending = session.get(PendingImport, pending_id)
+    if pending is None or pending.contact_id != contact.id or pending.closed_at is not None:
+        return Answer(text=_("This preview is no longer open. Send the file again."), edit=True)
+    now = context.clock()
+    pending.closed_at = now
+    if not accept:
+        return Answer(text=_("Cancelled: nothing was imported."), edit=True)
+    extracted = _extract(pending.filename, pending.content)
+    policy = context.policy_loader(session)
+    outcome = save_plan(
+        session,
+        extracted=extracted,
+        source_key=source_key(Path(pending.filename)),
+        source_name=pending.filename,
+        today=policy.local_today(now),
+    )
+    plan_reminders(session, policy=policy, now=now, task_ids=outcome.task_ids)
+    text = _(
+        "✅ Imported {name}: {created} new, {updated} updated, {unchanged} unchanged tasks."
+    ).format(
+        name=pending.filename,
+        created=outcome.created,
+        updated=outcome.updated,
+        unchanged=outcome.unchanged,
+    )
+    if outcome.unknown_agencies:
+        text += "\n" + _("Unknown agencies (created, to check): {names}").format(
+            names="; ".join(outcome.unknown_agencies)
+        )
+    return Answer(text=text, edit=True)
