@@ -153,7 +153,7 @@ def _run(args) -> int:
 def _import(args) -> int:
     from plans.importer import load_plan
 
-    extracted = [(path, load_plan(path)) for path in args.paths]
+    extracted = [(path, load_plan(path)) for path in _with_progress(args.paths)]
     if args.json:
         objects = [plan.as_dict() for _path, plan in extracted]
         payload = objects[0] if len(objects) == 1 else objects
@@ -200,6 +200,17 @@ def _import(args) -> int:
                 )
             )
     return 0
+
+
+def _with_progress(paths: list[Path]):
+    """Yield the paths, with a progress bar on stderr when there are many (stdout stays JSON)."""
+    if len(paths) < 4:
+        yield from paths
+        return
+    from rich.console import Console
+    from rich.progress import track
+
+    yield from track(paths, description=_("Reading plans…"), console=Console(stderr=True), transient=True)
 
 
 def _console():
