@@ -90,7 +90,7 @@ _LEXICON_WORDS = {
     "hôm": "hom", "vài": "vai", "ít": "it", "tay": "tay", "mặt": "mat", "bằng": "bang",
     # Same letters, other words, that patterns still need: "cán bộ", "dữ liệu", "từ ngày".
     "cán": "can", "dữ": "du", "thế": "the", "tôi": "toi", "từ": "tu", "phân": "phan",
-    "trở": "tro",
+    "trở": "tro", "quá": "qua", "qua": "qua",
 }
 # fmt: on
 _LEXICON: dict[str, list[tuple[str, str]]] = {}
@@ -326,7 +326,8 @@ _REQUEST = _rx(r"xin|de nghi|cho (?:em|toi|minh|don vi|chung em|phong)")
 # Denials that mention a status word: "không có vướng mắc", "không cần gia hạn".
 _NEUTRAL = _rx(
     r"(?:khong|chua|chang|het|khong con|da het)(?: (?:co|gap|bi|con|thay|phat sinh|gi|van de))*"
-    r" (?:vuong mac|vuong|kho khan|tro ngai|bi tac|van de gi)(?: (?:gi|nao|ca|a))*"
+    r" (?:vuong mac|vuong|kho khan|tro ngai|bi tac|van de gi)"
+    r"(?: (?:va |hay |hoac )?(?:vuong mac|vuong|kho khan|tro ngai))*(?: (?:gi|nao|ca|a))*"
     r"|(?:vuong mac|vuong|kho khan)(?: da)?(?: duoc)? giai quyet(?: xong)?"
     r"|(?:khong|chua|chang) (?:can |xin |de nghi |co nhu cau )?(?:gia han|lui han|them thoi gian"
     r"|keo dai)"
@@ -472,7 +473,7 @@ _NAMED_REF = _rx(rf"(?:nhiem vu|muc|noi dung)(?: so)? (?P<ref>{_REF})")
 _QUANTITY_WORDS = {
     "%", "phan", "ngay", "hom", "tuan", "thang", "nam", "gio", "h", "phut", "trieu", "ty", "dong",
     "nguoi", "bao", "van", "ke", "don", "xa", "phuong", "ho", "lan", "cai", "file", "ban",
-    "trang", "nua", "nuax", "so", "/", "-", "noi", "viec", "dau", "muc", "quy",
+    "trang", "nua", "nuax", "so", "noi", "viec", "dau", "muc", "quy",
 }
 # fmt: on
 # fmt: off
