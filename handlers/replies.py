@@ -475,8 +475,6 @@ _QUANTITY_WORDS = {
     "nguoi", "bao", "van", "ke", "don", "xa", "phuong", "ho", "lan", "cai", "file", "ban",
     "trang", "nua", "nuax", "so", "noi", "viec", "dau", "muc", "quy",
 }
-# fmt: on
-# fmt: off
 _NOTE_FILLERS = {
     "a", "nhe", "nha", "roi", "ok", "da", "vang", "em", "anh", "chi", "minh", "toi", "vi", "do",
     "la", "ve", "nhung", "va", "con", "hien", "nen", "thi", "ma", "o", "boi", "hien tai",
@@ -566,17 +564,16 @@ class _Reader:
         if not self.tokens:  # only marks or spaces
             return ParsedReply()
         refs = self._task_refs()
-        task_ref = None
-        if len({ref for ref, _ in refs}) == 1:
-            task_ref = refs[0][0]
-            for _, tokens in refs:
-                self.removed.update(tokens)
+        named = {ref for ref, _ in refs}
+        if len(named) > 1:
+            # Several tasks may each have their own status: the bot asks, task by task.
+            return ParsedReply(note=self.original)
+        task_ref = named.pop() if named else None
+        for _, tokens in refs:
+            self.removed.update(tokens)
         statements = [clause for clause in self.clauses if not self._asks(clause)]
         for clause in statements:
             self._read_clause(clause)
-        if len({ref for ref, _ in refs}) > 1:
-            # Several tasks may each have their own status: the bot asks, task by task.
-            return ParsedReply(note=self.original or None)
         status = self._status()
         until = None
         if status == EXTENSION_REQUESTED:
