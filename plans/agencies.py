@@ -92,20 +92,28 @@ _AGENCIES: dict[str, tuple[str, ...]] = {
     "Phòng Quản lý chất lượng giáo dục và Công nghệ thông tin": (),
 }
 
-# Long forms every writer may abbreviate; applied to both sides before comparing.
-_ABBREVIATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(rf"(?<![a-z]){long}(?![a-z])"), short)
-    for long, short in (
-        (r"uy ban nhan dan", "ubnd"),
-        (r"hoi dong nhan dan", "hdnd"),
-        (r"(?:uy ban )?mat tran to quoc(?: viet nam)?", "mttq"),
-        (r"uy ban mttq", "mttq"),
-        (r"ubmttq", "mttq"),
-        (r"mttqvn", "mttq"),
-        (r"mttq viet nam", "mttq"),
-        (r"van phong", "vp"),
-        (r"va", " "),
-    )
+# Long forms every writer may abbreviate, replaced in one pass (longest first) on both sides
+# before comparing; "và" is dropped so that "GD&ĐT" and "Giáo dục và Đào tạo" meet.
+_SHORT_FORMS = {
+    "uy ban mat tran to quoc viet nam": "mttq",
+    "uy ban mat tran to quoc": "mttq",
+    "mat tran to quoc viet nam": "mttq",
+    "mat tran to quoc": "mttq",
+    "uy ban mttq viet nam": "mttq",
+    "uy ban mttq": "mttq",
+    "ubmttq viet nam": "mttq",
+    "ubmttq": "mttq",
+    "mttqvn": "mttq",
+    "mttq viet nam": "mttq",
+    "uy ban nhan dan": "ubnd",
+    "hoi dong nhan dan": "hdnd",
+    "van phong": "vp",
+    "va": " ",
+}
+_ABBREVIATION = re.compile(
+    r"(?<![a-z0-9])(?:"
+    + "|".join(re.escape(long) for long in sorted(_SHORT_FORMS, key=len, reverse=True))
+    + r")(?![a-z0-9])"
 )
 _CONNECTORS = {"va", "&", "-", "–", ","}
 # Words that begin an agency's name ("Sở Y tế", "UBND tỉnh", "Trường THPT …").
@@ -230,8 +238,7 @@ _AND = re.compile(r"\s+và\s+")
 def _compact(text: str) -> str:
     """The comparison key: folded, long forms abbreviated, connectors and punctuation dropped."""
     folded = re.sub(r"[^a-z0-9]+", " ", fold(text))
-    for pattern, short in _ABBREVIATIONS:
-        folded = pattern.sub(short, folded)
+    folded = _ABBREVIATION.sub(lambda match: _SHORT_FORMS[match.group(0)], folded)
     return folded.replace(" ", "")
 
 

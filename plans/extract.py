@@ -430,8 +430,10 @@ NOT_A_DEADLINE, WEAK_DEADLINE, STRONG_DEADLINE = 0, 1, 2
 @lru_cache(maxsize=8192)
 def deadline_strength(text: str) -> int:
     """How surely a whole cell is a deadline phrase: 0 not, 1 weakly, 2 surely."""
+    if len(text) > 120:
+        return NOT_A_DEADLINE  # a paragraph, not a phrase: not worth folding
     text = _clean_deadline(text)
-    folded = fold(text)
+    folded = _fold(text)
     if not folded or len(folded) > 90 or not _DEADLINE_START.match(folded):
         return NOT_A_DEADLINE
     deadline = parse_deadline(text)
@@ -445,9 +447,12 @@ def deadline_strength(text: str) -> int:
 def _split_trailing_deadline(line: str) -> list[str]:
     """ "Kế hoạch Quý I/2026" -> ["Kế hoạch", "Quý I/2026"]: two cells a PDF put on one line."""
     words = line.split(" ")
-    if deadline_strength(line) != NOT_A_DEADLINE:
+    folded = _fold(line).split(" ")
+    if len(folded) != len(words) or deadline_strength(line) != NOT_A_DEADLINE:
         return [line]
     for start in range(1, len(words)):
+        if not _DEADLINE_START.match(" ".join(folded[start : start + 2])):
+            continue
         suffix = " ".join(words[start:])
         if deadline_strength(suffix) == STRONG_DEADLINE:
             return [" ".join(words[:start]), suffix]
@@ -585,7 +590,7 @@ def _column_score(key: str, text: str, *, allow_deadline: bool = True) -> float:
     # A result is a product: neither a deadline nor a bare list of agencies.
     if strength == STRONG_DEADLINE:
         return -3.0
-    if canonical_agency(text) is not None or is_generic_group(text):
+    if len(text) <= 120 and (canonical_agency(text) is not None or is_generic_group(text)):
         return -1.0
     return 0.0
 
@@ -893,9 +898,18 @@ def _paragraphs(lines: list[_Line], skip: set[int]) -> list[_Para]:
         if _END_OF_BODY.match(text):
             break
         kind, marker, rest = _classify(text)
+        if kind == "bullet" and rest[:1].islower() and previous and previous[-1] not in ".:;!?":
+            # "an toàn - thân thiện" / "- tích cực": a dash that wrapped, not a bullet.
+            kind = "text"
         if kind == "text" and paragraphs and previous is not None:
             full = width is not None and len(previous) >= _FULL_LINE * width
-            if _CONTINUING_START.match(text) or (full and not previous.endswith(":")):
+            body = paragraphs[-1].lines
+            open_parenthesis = sum(line.count("(") - line.count(")") for line in body) > 0
+            if (
+                _CONTINUING_START.match(text)
+                or open_parenthesis
+                or (full and not previous.endswith(":"))
+            ):
                 paragraphs[-1].lines.append(text)
                 paragraphs[-1].indexes.append(index)
                 previous = text
