@@ -329,15 +329,8 @@ def _silence_libraries() -> None:
 
 
 def _read_text(path: Path) -> Document:
-    try:
-        from plans.text import read_text_file
-    except ModuleNotFoundError as exc:
-        if exc.name != "plans.text":
-            raise
-        # plans/text.py is written separately; until it lands, each line is a paragraph.
-        text = decode_text(path.read_bytes())
-        lines = [line.strip() for line in text.split("\n")]
-        return Document(source=path.name, blocks=[line for line in lines if line])
+    from plans.text import read_text_file
+
     return read_text_file(path)
 
 

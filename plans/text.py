@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import html
 import re
 from pathlib import Path
@@ -19,25 +18,6 @@ _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 _BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__", re.DOTALL)
 _ITALIC = re.compile(r"\*([^*\n]+?)\*")
 _LONE_STARS = re.compile(r"(?m)^\s*\*+\s*$")
-
-
-def decode(data: bytes) -> str:
-    """Decode a text file: UTF-8 with or without BOM, UTF-16 (BOM or not), else Windows-1258."""
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace")
-    sample = data[:4096]
-    if len(sample) >= 4 and sample.count(0) * 4 >= len(sample):
-        # ASCII-range text in UTF-16 has a NUL in every other byte; its side tells the order.
-        even_nuls = sample[0::2].count(0)
-        odd_nuls = sample[1::2].count(0)
-        return data.decode("utf-16-be" if even_nuls > odd_nuls else "utf-16-le", errors="replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        # What Vietnamese Windows saves as "ANSI"; it stores tone marks as combining characters.
-        return data.decode("cp1258", errors="replace")
 
 
 def strip_markup(text: str) -> str:
@@ -90,8 +70,10 @@ def text_to_document(text: str, source: str = "") -> Document:
 
 def read_text_file(path: str | Path) -> Document:
     """Read a .txt plan into a Document of paragraphs and tab-separated tables."""
+    from plans.readers import decode_text
+
     path = Path(path)
-    return text_to_document(decode(path.read_bytes()), source=path.name)
+    return text_to_document(decode_text(path.read_bytes()), source=path.name)
 
 
 _ATTACHED_HYPHEN = re.compile(r"(?<=[^\s\-–])[-–]$")

@@ -107,21 +107,11 @@ class TelegramChannel:
         message = update.effective_message
         if message is None or update.effective_chat is None:
             return
-        user = update.effective_user
-        incoming = Incoming(
-            channel=self.name,
-            chat_id=str(update.effective_chat.id),
-            text=message.text or "",
-            sender_name=user.full_name if user else "",
-            message_id=str(message.message_id),
-            reply_to_message_id=str(message.reply_to_message.message_id)
-            if message.reply_to_message
-            else None,
+        replied = message.reply_to_message
+        reply_to = str(replied.message_id) if replied else None
+        await self._answer(
+            update, self._incoming(update, text=message.text or "", reply_to_message_id=reply_to)
         )
-        for answer in await self._on_incoming(incoming):
-            await message.reply_text(
-                _clip(answer.text), reply_markup=_markup(answer), do_quote=False
-            )
 
     async def _on_document(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A plan file sent in chat: download it and hand it over with its name."""
@@ -136,18 +126,27 @@ class TelegramChannel:
             )
             return
         telegram_file = await document.get_file()
-        data = bytes(await telegram_file.download_as_bytearray())
+        upload = FileUpload(
+            filename=document.file_name or "ke-hoach",
+            data=bytes(await telegram_file.download_as_bytearray()),
+        )
+        await self._answer(
+            update, self._incoming(update, text=message.caption or "", upload=upload)
+        )
+
+    def _incoming(self, update: Update, **fields) -> Incoming:
         user = update.effective_user
-        incoming = Incoming(
+        return Incoming(
             channel=self.name,
             chat_id=str(update.effective_chat.id),
-            text=message.caption or "",
             sender_name=user.full_name if user else "",
-            message_id=str(message.message_id),
-            upload=FileUpload(filename=document.file_name or "ke-hoach", data=data),
+            message_id=str(update.effective_message.message_id),
+            **fields,
         )
+
+    async def _answer(self, update: Update, incoming: Incoming) -> None:
         for answer in await self._on_incoming(incoming):
-            await message.reply_text(
+            await update.effective_message.reply_text(
                 _clip(answer.text), reply_markup=_markup(answer), do_quote=False
             )
 
