@@ -210,7 +210,9 @@ def _with_progress(paths: list[Path]):
     from rich.console import Console
     from rich.progress import track
 
-    yield from track(paths, description=_("Reading plans…"), console=Console(stderr=True), transient=True)
+    yield from track(
+        paths, description=_("Reading plans…"), console=Console(stderr=True), transient=True
+    )
 
 
 def _console():

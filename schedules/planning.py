@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from bot.i18n import _
 from db.models import (
     Agency,
     AgencyRole,
@@ -19,6 +20,7 @@ from db.models import (
     TaskAgency,
     TaskStatus,
 )
+from db.tasks import record_status
 from schedules.calendar import (
     Offset,
     SendWindow,
@@ -92,9 +94,8 @@ def plan_reminders(
     today = policy.local_today(now)
     tasks = _tasks_in_scope(session, task_ids)
     for task in tasks:
-        if task.deadline_kind == "recurring" and task.status != TaskStatus.DONE:
-            # A recurring task's cycle moves on by itself; its date is re-read from the phrase.
-            task.due_date = parse_deadline(task.deadline_text).next_due(today)
+        if task.deadline_kind == "recurring":
+            _advance_cycle(session, task, today=today, now=now)
     contacts_by_task = _lead_contacts(session, [task.id for task in tasks], contact_ids)
     existing = _pending_and_sent(session, [task.id for task in tasks], contact_ids)
     for task in tasks:
@@ -105,6 +106,30 @@ def plan_reminders(
             outcome.created += _add_missing(session, task, contact, rows, wanted, now=now)
     session.flush()
     return outcome
+
+
+def _advance_cycle(session: Session, task: Task, *, today: date, now: datetime) -> None:
+    """Move a recurring task to its current cycle; a cycle reported done reopens when it ends."""
+    # The date is re-read from the phrase: the cycle moves on by itself.
+    current = parse_deadline(task.deadline_text).next_due(today)
+    if task.status != TaskStatus.DONE:
+        task.due_date = current
+        return
+    if current is None or task.due_date is None or current <= task.due_date:
+        return  # done for the cycle still running
+    record_status(
+        session,
+        task=task,
+        contact=None,
+        channel="system",
+        chat_id="",
+        text=_("New reporting cycle: due {day}").format(day=f"{current:%d/%m/%Y}"),
+        status=TaskStatus.NOT_STARTED,
+        today=today,
+        now=now,
+    )
+    task.progress = None
+    task.due_date = current
 
 
 def _tasks_in_scope(session: Session, task_ids: list[int] | None) -> list[Task]:

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from db.engine import session_scope
-from db.models import Contact, Reminder, ReminderState, Task, TaskStatus
+from db.models import Contact, Reminder, ReminderState, StatusUpdate, Task, TaskStatus
 from db.tasks import record_status
 from handlers.messages import Answer
 from handlers.render import render_reminder
@@ -191,3 +191,39 @@ async def test_done_task_gets_no_more_reminders(engine):
 def test_tasks_without_a_date_get_no_countdown(engine, deadline):
     _setup(engine, deadline)
     assert _reminders(engine) == []
+
+
+def test_recurring_task_done_for_a_cycle_reopens_when_the_next_cycle_starts(engine):
+    task_ids = _setup(engine, "Hằng quý")
+    december = local(2026, 12, 1, 9)
+    with session_scope(engine) as session:
+        task = session.get(Task, task_ids[0])
+        plan_reminders(session, policy=policy(), now=december, task_ids=task_ids)
+        assert task.due_date.isoformat() == "2026-12-31"
+        record_status(
+            session,
+            task=task,
+            contact=None,
+            channel="telegram",
+            chat_id="100",
+            text="xong quý 4",
+            status=TaskStatus.DONE,
+            today=december.date(),
+        )
+        plan_reminders(session, policy=policy(), now=local(2026, 12, 20, 9), task_ids=task_ids)
+        assert (task.status, task.due_date.isoformat()) == (TaskStatus.DONE, "2026-12-31")
+    with session_scope(engine) as session:
+        plan_reminders(session, policy=policy(), now=local(2027, 1, 4, 9), task_ids=task_ids)
+    with session_scope(engine) as session:
+        task = session.get(Task, task_ids[0])
+        assert (task.status, task.due_date.isoformat()) == (TaskStatus.NOT_STARTED, "2027-03-31")
+        history = session.exec(select(StatusUpdate).order_by(StatusUpdate.id)).all()
+        assert [(h.new_status, h.channel) for h in history] == [
+            ("done", "telegram"),
+            ("not_started", "system"),
+        ]
+        assert "31/03/2027" in history[-1].text
+        pending = session.exec(
+            select(Reminder).where(Reminder.state == ReminderState.PENDING)
+        ).all()
+        assert {r.cycle.isoformat() for r in pending} == {"2027-03-31"}
