@@ -14,8 +14,8 @@ PYTEST_ARGS ?=
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "nhacviec needs Python 3.11 or newer on PATH"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install -qq --upgrade pip
+	$(BIN)/python -m pip install -qq -e '.[dev]'
 	@touch $@
 
 locales: $(STAMP)
@@ -27,6 +27,7 @@ run: $(STAMP) locales
 # PostgreSQL tests run when a server can be started here (scripts/postgres.sh); .ci/run
 # installs one from Debian's packages first.
 test: $(STAMP) locales
+	$(BIN)/ruff check --quiet .
 	@url=$$(scripts/postgres.sh start || true); \
 	trap 'scripts/postgres.sh stop' EXIT; \
 	NHACVIEC_TEST_POSTGRES_URL="$${url:-$$NHACVIEC_TEST_POSTGRES_URL}" \

@@ -144,8 +144,9 @@ def _run(args) -> int:
         level=logging.INFO if settings.telegram_bot_token else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    # httpx logs every long-poll request at INFO.
+    # httpx logs every long-poll request at INFO; alembic lists its plugins at every start.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     asyncio.run(serve(settings))
     return 0
 

@@ -32,16 +32,13 @@ DEMO_OFFICER_CHAT = "demo-officer"
 DEMO_COORDINATOR_CHAT = "demo-coordinator"
 
 
-def build_context(
-    settings: Settings, engine: Engine, *, bot_username: str | None = None
-) -> BotContext:
+def build_context(settings: Settings, engine: Engine) -> BotContext:
     """The services every handler shares."""
     return BotContext(
         engine=engine,
         clock=utcnow,
         policy_loader=partial(load_policy, settings=settings),
         zone_name=settings.timezone,
-        bot_username=bot_username,
     )
 
 
@@ -88,14 +85,16 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
         )
     else:
         channel = _console_demo(settings, engine, on_eof=stop.set)
-    context_holder: dict[str, BotContext] = {"context": build_context(settings, engine)}
+    context = build_context(settings, engine)
 
     async def on_incoming(incoming):
-        return await handle(incoming, context_holder["context"])
+        return await handle(incoming, context)
 
-    await channel.start(on_incoming)
-    username = getattr(channel, "username", None)
-    context_holder["context"] = build_context(settings, engine, bot_username=username)
+    try:
+        await channel.start(on_incoming)
+    except BaseException:
+        engine.dispose()
+        raise
 
     replan_all(settings, engine)
     dispatcher = build_dispatcher(settings, engine, {channel.name: channel.send})

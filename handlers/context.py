@@ -20,7 +20,6 @@ class BotContext:
     clock: Callable[[], datetime]
     policy_loader: Callable[[Session], ReminderPolicy]
     zone_name: str = "Asia/Ho_Chi_Minh"
-    bot_username: str | None = None
 
     def today(self) -> date:
         """The people's date now."""

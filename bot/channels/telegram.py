@@ -5,7 +5,15 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -17,6 +25,7 @@ from telegram.ext import (
 )
 
 from bot.channels.base import IncomingHandler
+from bot.errors import UserError
 from bot.i18n import _
 from handlers.messages import Answer, FileUpload, Incoming
 from schedules.dispatch import RetryLater, Unreachable
@@ -74,7 +83,18 @@ class TelegramChannel:
         """Register handlers, connect and start long polling."""
         self._on_incoming = on_incoming
         self._register_handlers()
-        await self.application.initialize()
+        try:
+            await self.application.initialize()
+        except InvalidToken as error:
+            raise UserError(
+                _("Telegram refused TELEGRAM_BOT_TOKEN. Check the token BotFather gave.")
+            ) from error
+        except NetworkError as error:
+            raise UserError(
+                _(
+                    "Cannot reach the Telegram Bot API ({error}). Check the network or TELEGRAM_API_BASE_URL."
+                ).format(error=error)
+            ) from error
         self.username = self.application.bot.username
         await self.application.start()
         await self.application.updater.start_polling(
