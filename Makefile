@@ -37,8 +37,11 @@ bench: $(STAMP) locales
 	@status=0; for script in benchmarks/bench_*.py; do \
 		echo "== $$script"; $(BIN)/python $$script || status=1; done; exit $$status
 
+# Plan import against ../shared/seeds, then the labelled deadline phrases and replies.
 accuracy: $(STAMP)
-	$(BIN)/python benchmarks/accuracy.py
+	@status=0; for script in benchmarks/accuracy.py benchmarks/deadline_accuracy.py \
+		benchmarks/reply_accuracy.py; do echo "== $$script"; $(BIN)/python $$script || status=1; done; \
+	exit $$status
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
