@@ -1,0 +1,215 @@
+"""What every layout's extractor shares: field names, numbering, found tasks and references.
+
+A layout module finds `Found` tasks (a position, a section and a number path, the cells as
+written); `to_drafts` orders them and gives them their final references ("II.3", "2.1.b").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.text import squash_spaces
+from plans.agencies import split_agencies
+from plans.model import Document, Table, TaskDraft
+from plans.text import join_wrapped
+from schedules.deadlines import Deadline, parse_deadline
+
+NUMBER, CONTENT, LEAD, COORDINATORS, EXECUTORS, RESULT, DEADLINE, NOTES = (
+    "number",
+    "content",
+    "lead",
+    "coordinators",
+    "executors",
+    "result",
+    "deadline",
+    "notes",
+)
+AGENCY_FIELDS = (LEAD, COORDINATORS, EXECUTORS)
+
+# Folded names of each column/label; the longest name found in a header cell wins.
+FIELD_NAMES: dict[str, tuple[str, ...]] = {
+    NUMBER: ("tt", "stt", "so tt", "so thu tu"),
+    CONTENT: (
+        "noi dung nhiem vu",
+        "noi dung cong viec",
+        "noi dung thuc hien",
+        "noi dung",
+        "nhiem vu",
+        "ten nhiem vu",
+        "nhiem vu cu the",
+        "nhiem vu, giai phap",
+        "cong viec",
+    ),
+    LEAD: (
+        "co quan chu tri",
+        "don vi chu tri",
+        "co quan, don vi chu tri",
+        "chu tri",
+        "chu tri thuc hien",
+        "tham muu chinh",
+        "co quan tham muu",
+        "don vi tham muu",
+    ),
+    COORDINATORS: (
+        "co quan phoi hop",
+        "don vi phoi hop",
+        "co quan, don vi phoi hop",
+        "phoi hop thuc hien",
+        "phoi hop",
+    ),
+    EXECUTORS: ("don vi thuc hien", "co quan thuc hien", "to chuc thuc hien"),
+    RESULT: ("ket qua", "san pham", "ket qua/san pham", "san pham dau ra", "ket qua dau ra"),
+    DEADLINE: (
+        "thoi gian hoan thanh",
+        "thoi gian thuc hien",
+        "thoi han hoan thanh",
+        "thoi han",
+        "thoi gian",
+        "tien do",
+        "tien do thuc hien",
+        "moc thoi gian",
+    ),
+    NOTES: ("ghi chu",),
+}
+NAME_TO_FIELD = {name: key for key, names in FIELD_NAMES.items() for name in names}
+NAMES_LONGEST_FIRST = sorted(NAME_TO_FIELD, key=len, reverse=True)
+HEADER_WORDS = {word for name in NAME_TO_FIELD for word in re.split(r"[\s,/]+", name) if word}
+
+# --- numbering -------------------------------------------------------------------------------
+
+# Letters of lettered items: the Vietnamese alphabet has no f, j, w, z.
+VIETNAMESE_LETTERS = tuple("abcdđeghiklmnopqrstuvxy")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+PAGE_NUMBER = re.compile(
+    r"^(?:-\s*)?(?:trang\s*)?\d{1,3}(?:\s*/\s*\d{1,3})?(?:\s*-)?$", re.IGNORECASE
+)
+END_OF_BODY = re.compile(r"^(?:nơi nhận|noi nhan)\s*:?", re.IGNORECASE)
+TRAILING_PUNCTUATION = re.compile(r"[\s,;]+$")
+_DEADLINE_PUNCTUATION = re.compile(r"^[\s,;:.\-–]+|[\s,;:.\-–]+$")
+
+
+def roman_value(text: str) -> int:
+    """The value of a Roman numeral (0 when it is not one)."""
+    total, previous = 0, 0
+    for char in reversed(text.upper()):
+        value = _ROMAN_VALUES.get(char)
+        if value is None:
+            return 0
+        total = total - value if value < previous else total + value
+        previous = max(previous, value)
+    return total
+
+
+# --- what every layout produces --------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Found:
+    """A task before its reference is final: where it is, and its number path."""
+
+    position: tuple[int, ...]
+    section: str | None
+    path: list[str]
+    content: str
+    lead: list[str] = field(default_factory=list)
+    coordinators: list[str] = field(default_factory=list)
+    executors: list[str] = field(default_factory=list)
+    result: str = ""
+    deadline_text: str = ""
+
+
+def clean_cell(text: str) -> str:
+    """A cell's lines joined, trailing ";" and "," dropped (they are punctuation)."""
+    lines = text.split("\n") if "\n" in text else [text]
+    return TRAILING_PUNCTUATION.sub("", join_wrapped(lines))
+
+
+def clean_deadline(text: str) -> str:
+    """A deadline cell without the punctuation and dashes around the phrase."""
+    return _DEADLINE_PUNCTUATION.sub("", clean_cell(text))
+
+
+def agencies_in(text: str) -> list[str]:
+    """The agencies a cell or label names (none for an empty one)."""
+    return split_agencies(text) if text.strip() else []
+
+
+def read_deadline(deadline_text: str) -> Deadline:
+    """The deadline of a task: the grammar's reading; no phrase at all is a standing duty."""
+    if not deadline_text:
+        return Deadline("ongoing", text="")
+    return parse_deadline(deadline_text)
+
+
+def _assign_refs(found: list[Found]) -> list[str]:
+    """References such as "II.3", "2.1.b" or "1".
+
+    A single-level number ("3") is qualified by its Roman section when the tasks come from
+    several sections, and any reference is when it would otherwise repeat another one.
+    """
+    sections = {item.section for item in found if item.section}
+    several = len(sections) > 1
+    bare = [".".join(item.path) for item in found]
+    counts: dict[str, int] = {}
+    for ref in bare:
+        counts[ref] = counts.get(ref, 0) + 1
+    refs: list[str] = []
+    for item, ref in zip(found, bare, strict=True):
+        if item.section and ((several and len(item.path) == 1) or counts[ref] > 1):
+            ref = f"{item.section}.{ref}"
+        refs.append(ref)
+    # Still equal (an unnumbered table, a document that restarts numbering): number them.
+    seen: dict[str, int] = {}
+    unique: list[str] = []
+    for index, ref in enumerate(refs, start=1):
+        ref = ref or str(index)
+        if ref in seen:
+            seen[ref] += 1
+            ref = f"{ref}#{seen[ref]}"
+        else:
+            seen[ref] = 1
+        unique.append(ref)
+    return unique
+
+
+def to_drafts(found: list[Found]) -> list[TaskDraft]:
+    """Found tasks in document order, with final references and read deadlines."""
+    found = sorted(found, key=lambda item: item.position)
+    drafts: list[TaskDraft] = []
+    for item, ref in zip(found, _assign_refs(found), strict=True):
+        drafts.append(
+            TaskDraft(
+                ref=ref,
+                content=item.content,
+                lead=item.lead,
+                coordinators=item.coordinators,
+                executors=item.executors,
+                result=item.result,
+                deadline_text=item.deadline_text,
+                deadline=read_deadline(item.deadline_text),
+            )
+        )
+    return drafts
+
+
+# --- the document as lines -------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Line:
+    text: str
+    position: tuple[int, int]
+
+
+def paragraph_lines(document: Document) -> list[Line]:
+    """Every paragraph line in order (a paragraph may hold several lines)."""
+    lines: list[Line] = []
+    for block_index, block in enumerate(document.blocks):
+        if isinstance(block, Table):
+            continue
+        for line_index, raw in enumerate(str(block).split("\n")):
+            text = squash_spaces(raw)
+            if text:
+                lines.append(Line(text, (block_index, line_index)))
+    return lines

@@ -1,0 +1,97 @@
+"""Labelled lists: "a) <content>" then "- Tham mưu chính: …; - Thời gian thực hiện: …" (seed 004)."""
+
+from __future__ import annotations
+
+from plans.layouts.common import (
+    COORDINATORS,
+    DEADLINE,
+    EXECUTORS,
+    LEAD,
+    RESULT,
+    TRAILING_PUNCTUATION,
+    VIETNAMESE_LETTERS,
+    Found,
+    Line,
+    agencies_in,
+    clean_cell,
+    clean_deadline,
+    paragraph_lines,
+    to_drafts,
+)
+from plans.layouts.paragraphs import Outline, Para, read_paragraphs
+from plans.model import Document, TaskDraft
+from plans.text import join_wrapped
+
+
+def find_labelled(lines: list[Line], skip: set[int]) -> tuple[list[Found], set[int]]:
+    """Tasks written as an item followed by labelled lines, and the lines they used."""
+    paragraphs = read_paragraphs(lines, skip)
+    outline = Outline()
+    found: list[Found] = []
+    used: set[int] = set()
+    since: list[Para] = []  # paragraphs since the last group of labels
+    letters = 0
+    index = 0
+    while index < len(paragraphs):
+        paragraph = paragraphs[index]
+        if paragraph.kind != "label":
+            outline.see(paragraph)
+            if paragraph.kind in ("roman", "decimal"):
+                since, letters = [], 0
+            if paragraph.kind != "roman":
+                since.append(paragraph)
+            index += 1
+            continue
+        group: list[Para] = []
+        while index < len(paragraphs) and paragraphs[index].kind == "label":
+            group.append(paragraphs[index])
+            index += 1
+        task = _labelled_task(since, group, outline, letters)
+        if task is not None:
+            found.append(task)
+            for part in since + group:
+                used.update(part.indexes)
+            if task.path and task.path[-1] in VIETNAMESE_LETTERS:
+                letters = VIETNAMESE_LETTERS.index(task.path[-1]) + 1
+        since = []
+    return found, used
+
+
+def _labelled_task(
+    before: list[Para], group: list[Para], outline: Outline, letters: int
+) -> Found | None:
+    values: dict[str, list[str]] = {}
+    for label in group:
+        values.setdefault(label.marker, []).append(label.body)
+    if LEAD not in values and len(values) < 2:
+        return None
+    # The item the labels describe: the last "a)" item, else the text under the last heading.
+    anchor = next((i for i in range(len(before) - 1, -1, -1) if before[i].kind == "letter"), None)
+    if anchor is not None:
+        parts = before[anchor:]
+        path = [*outline.path, parts[0].marker]
+    else:
+        parts = [part for part in before if part.kind not in ("decimal",)] or before[-1:]
+        path = list(outline.path)
+        if not path or (before and before[0].kind != "decimal"):
+            path = [*outline.path, VIETNAMESE_LETTERS[letters % len(VIETNAMESE_LETTERS)]]
+    content = TRAILING_PUNCTUATION.sub("", join_wrapped([part.body for part in parts]))
+    if not content:
+        return None
+    text = {key: " ; ".join(value) for key, value in values.items()}
+    return Found(
+        position=parts[0].position,
+        section=outline.section,
+        path=path,
+        content=content,
+        lead=agencies_in(text.get(LEAD, "")),
+        coordinators=agencies_in(text.get(COORDINATORS, "")),
+        executors=agencies_in(text.get(EXECUTORS, "")),
+        result=clean_cell(text.get(RESULT, "")),
+        deadline_text=clean_deadline(text.get(DEADLINE, "")),
+    )
+
+
+def extract_labelled(document: Document) -> list[TaskDraft]:
+    """Tasks written as labelled lists ("a) …", "- Tham mưu chính: …", seed 004)."""
+    return to_drafts(find_labelled(paragraph_lines(document), set())[0])

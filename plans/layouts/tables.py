@@ -1,0 +1,206 @@
+"""Task tables: `Table` blocks (.docx, .xlsx, tab-separated text) whose header names the columns."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.text import fold, squash_spaces
+from plans.layouts.common import (
+    AGENCY_FIELDS,
+    CONTENT,
+    COORDINATORS,
+    DEADLINE,
+    EXECUTORS,
+    LEAD,
+    NAME_TO_FIELD,
+    NAMES_LONGEST_FIRST,
+    NUMBER,
+    RESULT,
+    VIETNAMESE_LETTERS,
+    Found,
+    agencies_in,
+    clean_cell,
+    clean_deadline,
+    roman_value,
+    to_drafts,
+)
+from plans.model import Document, Table, TaskDraft
+from plans.text import join_wrapped
+
+
+def header_field(cell: str) -> str | None:
+    """The field a header cell names ("Đơn vị chủ trì" -> "lead"), or None."""
+    folded = fold(cell)
+    folded = re.sub(r"\(\s*\d+\s*\)", " ", folded)
+    folded = squash_spaces(re.sub(r"[.:*]", " ", folded))
+    if not folded or len(folded) > 60:
+        return None
+    if folded in NAME_TO_FIELD:
+        return NAME_TO_FIELD[folded]
+    for name in NAMES_LONGEST_FIRST:
+        if len(name) > 3 and re.search(rf"(?<![a-z]){re.escape(name)}(?![a-z])", folded):
+            return NAME_TO_FIELD[name]
+    return None
+
+
+def header_columns(row: Sequence[str]) -> dict[int, str] | None:
+    """Column index -> field for a header row; None when the row is not a task table's header."""
+    columns: dict[int, str] = {}
+    named = 0
+    for index, cell in enumerate(row):
+        if not cell.strip():
+            continue
+        named += 1
+        key = header_field(cell)
+        if key is not None and key not in columns.values():
+            columns[index] = key
+    fields = set(columns.values())
+    if CONTENT not in fields or len(fields) < 2 or len(columns) * 2 < named:
+        return None
+    if not fields & {LEAD, COORDINATORS, EXECUTORS, DEADLINE, RESULT, NUMBER}:
+        return None
+    return columns
+
+
+_SECTION_CELL = re.compile(
+    r"^(?P<roman>[IVXL]{1,6})(?:\s*[.\-–:)]\s*|\s+|$)(?P<rest>.*)$", re.DOTALL
+)
+_NUMBER_CELL = re.compile(r"^(?P<number>\d{1,3}(?:\.\d{1,3})*)\s*[.)]?$")
+_LETTER_CELL = re.compile(r"^(?P<letter>[a-zđ])\s*[.)]?$")
+_COLUMN_NUMBER = re.compile(r"^\(?\d{1,2}\)?$")
+_HEADING_LETTER = re.compile(r"^[A-Z]\s*[.)]?$")
+
+
+def _row_cells(row: Sequence[str], columns: dict[int, str]) -> dict[str, str]:
+    cells: dict[str, str] = {}
+    for index, key in columns.items():
+        if index < len(row):
+            cells[key] = row[index].strip()
+    return cells
+
+
+def _table_tasks(table: Table, block_index: int) -> list[Found]:
+    rows = [
+        [cell if isinstance(cell, str) else str(cell or "") for cell in row] for row in table.rows
+    ]
+    header_at, columns = None, None
+    for index, row in enumerate(rows[:30]):
+        columns = header_columns(row)
+        if columns is not None:
+            header_at = index
+            break
+    if header_at is None or columns is None:
+        return []
+    has_number = NUMBER in columns.values()
+    found: list[Found] = []
+    section: str | None = None
+    parent: list[str] = []
+    letters = 0
+    for row_index in range(header_at + 1, len(rows)):
+        row = rows[row_index]
+        if not any(cell.strip() for cell in row):
+            continue
+        if header_columns(row) == columns:
+            continue  # the header repeated on a new page
+        non_empty = [cell.strip() for cell in row if cell.strip()]
+        if len(non_empty) >= 3 and all(_COLUMN_NUMBER.match(cell) for cell in non_empty):
+            continue  # "(1) (2) (3)": the column numbers some tables print under the header
+        cells = _row_cells(row, columns)
+        number = cells.get(NUMBER, "")
+        content = clean_cell(cells.get(CONTENT, ""))
+        others = [
+            cells.get(key, "")
+            for key in (LEAD, COORDINATORS, EXECUTORS, RESULT, DEADLINE)
+            if cells.get(key, "") and cells.get(key, "") not in (content, number)
+        ]
+        # A section row: "I" (or "I. Title") with nothing else but its title, maybe repeated
+        # across merged cells.
+        section_match = _SECTION_CELL.match(number) if number else _SECTION_CELL.match(content)
+        if (
+            section_match
+            and roman_value(section_match["roman"])
+            and not others
+            and (number or section_match["rest"].strip())
+        ):
+            section = section_match["roman"]
+            parent, letters = [], 0
+            continue
+        if not others and (_HEADING_LETTER.match(number) or (not number and content.isupper())):
+            # "A | NHIỆM VỤ CHUNG", or an all-capitals title row: a heading, not a task.
+            section = number.rstrip(".) ") or section
+            parent, letters = [], 0
+            continue
+        number_match = _NUMBER_CELL.match(number)
+        letter_match = _LETTER_CELL.match(number)
+        if not content:
+            continue
+        if number_match:
+            path = number_match["number"].split(".")
+            if not others and _next_is_sublevel(rows, row_index, columns):
+                parent, letters = path, 0
+                continue
+            parent, letters = path, 0
+        elif letter_match:
+            path = [*parent, letter_match["letter"]]
+        elif has_number and not number and found and found[-1].position[0] == block_index:
+            _continue_row(found[-1], cells)
+            continue
+        else:
+            letters += 1
+            path = (
+                [*parent, VIETNAMESE_LETTERS[(letters - 1) % len(VIETNAMESE_LETTERS)]]
+                if parent
+                else [str(len(found) + 1)]
+            )
+        found.append(
+            Found(
+                position=(block_index, row_index),
+                section=section,
+                path=path,
+                content=content,
+                lead=agencies_in(cells.get(LEAD, "")),
+                coordinators=agencies_in(cells.get(COORDINATORS, "")),
+                executors=agencies_in(cells.get(EXECUTORS, "")),
+                result=clean_cell(cells.get(RESULT, "")),
+                deadline_text=clean_deadline(cells.get(DEADLINE, "")),
+            )
+        )
+    return found
+
+
+def _next_is_sublevel(rows: list[list[str]], row_index: int, columns: dict[int, str]) -> bool:
+    """True when the next numbered row is a sub-item ("a", "1.1"): this row is its heading."""
+    for row in rows[row_index + 1 : row_index + 4]:
+        number = _row_cells(row, columns).get(NUMBER, "")
+        if not number:
+            continue
+        return bool(_LETTER_CELL.match(number) or re.match(r"^\d+\.\d", number))
+    return False
+
+
+def _continue_row(item: Found, cells: dict[str, str]) -> None:
+    """A row without a number under a numbered one: the rest of that row after a page break."""
+    if cells.get(CONTENT):
+        item.content = join_wrapped([item.content, clean_cell(cells[CONTENT])])
+    if cells.get(RESULT):
+        item.result = join_wrapped([item.result, clean_cell(cells[RESULT])])
+    if cells.get(DEADLINE):
+        item.deadline_text = clean_deadline(f"{item.deadline_text} {cells[DEADLINE]}")
+    for key in AGENCY_FIELDS:
+        if cells.get(key):
+            getattr(item, key).extend(agencies_in(cells[key]))
+
+
+def extract_tables(document: Document) -> list[TaskDraft]:
+    """Tasks of the task tables (Table blocks whose header names the columns)."""
+    return to_drafts(find_tables(document))
+
+
+def find_tables(document: Document) -> list[Found]:
+    """Tasks of every task table in the document."""
+    found: list[Found] = []
+    for block_index, block in enumerate(document.blocks):
+        if isinstance(block, Table):
+            found.extend(_table_tasks(block, block_index))
+    return found
