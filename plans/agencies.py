@@ -139,6 +139,9 @@ AGENCY_HEADS = (
     "Trường",
     "Trung tâm",
     "Đài",
+    "Báo",
+    "Tạp chí",
+    "Học viện",
     "Kho bạc",
     "Ngân hàng",
     "Bảo hiểm xã hội",
@@ -147,6 +150,11 @@ AGENCY_HEADS = (
     "Tỉnh đoàn",
     "Tỉnh ủy",
     "Tỉnh uỷ",
+    "Thành ủy",
+    "Thành uỷ",
+    "Huyện ủy",
+    "Huyện uỷ",
+    "Thành đoàn",
     "Đảng ủy",
     "Đảng uỷ",
     "Đảng bộ",
@@ -232,6 +240,13 @@ _ENUMERATION = re.compile(
     re.IGNORECASE,
 )
 _COMMA = re.compile(r",\s+")
+_WORD = re.compile(r"\w+")
+# A line of a cell that ends on a head word alone ("UBND", "Sở") goes on on the next line.
+_ENDS_ON_HEAD = re.compile(
+    "(?:^|\\s)(?:"
+    + "|".join(sorted((re.escape(h) for h in AGENCY_HEADS), key=len, reverse=True))
+    + ")$"
+)
 _AND = re.compile(r"\s+và\s+")
 
 
@@ -325,8 +340,19 @@ def starts_with_agency_word(text: str) -> bool:
     rest = text[match.end() :].lstrip()
     if not rest or not rest[0].isalpha():
         return True  # "Sở, ngành", "Văn phòng Sở."
-    word = rest.split(" ", 1)[0]
-    return word[0].isupper() or fold(word) in _HEAD_FOLLOWERS
+    # The word alone: "Công an tỉnh;" ends its name with the ";".
+    word = _WORD.match(rest)
+    return rest[0].isupper() or (word is not None and fold(word.group(0)) in _HEAD_FOLLOWERS)
+
+
+def known_prefix(text: str) -> int:
+    """Length of the longest known agency's name that text begins with (0 if none)."""
+    words = text.split(" ")
+    for count in range(min(len(words), 16), 0, -1):
+        candidate = " ".join(words[:count])
+        if canonical_agency(candidate) is not None:
+            return len(candidate)
+    return 0
 
 
 def looks_like_agency(name: str) -> bool:
@@ -380,7 +406,7 @@ def _join_cell_lines(text: str) -> str:
         if joined and starts_with_agency_word(line):
             previous = joined[-1]
             together = join_wrapped([previous, line])
-            ends_open = re.search(r"(?:\bvà|[,\-–&])$", previous)
+            ends_open = re.search(r"(?:\bvà|[,\-–&])$", previous) or _ENDS_ON_HEAD.search(previous)
             if not ends_open and canonical_agency(together) is None:
                 joined.append(";")
         joined.append(line)
@@ -397,7 +423,11 @@ def _split_piece(piece: str) -> list[str]:
     start = 0
     for match in _COMMA.finditer(piece):
         following = piece[match.end() :]
-        if not following or not following[0].isupper() or not starts_with_agency_word(following):
+        if not following or not starts_with_agency_word(following):
+            continue
+        if not following[0].isupper() and not _starts_group_after_name(
+            piece[start : match.start()], following
+        ):
             continue
         if _inside_known_name(piece, start, match.end()):
             continue
@@ -408,6 +438,17 @@ def _split_piece(piece: str) -> list[str]:
     for name in names:
         result.extend(_split_on_and(clean_name(name)))
     return [name for name in result if name]
+
+
+def _starts_group_after_name(before: str, following: str) -> bool:
+    """True for "Văn phòng Sở, các phòng chuyên môn": a plural group after a named agency.
+
+    After a group ("Sở, ngành, các xã, phường") the plural goes on with the same group.
+    """
+    return bool(_PLURAL_GROUP.match(following)) and (
+        canonical_agency(before) is not None
+        or (starts_with_agency_word(before) and not is_generic_group(before))
+    )
 
 
 def _inside_known_name(piece: str, start: int, after_comma: int) -> bool:

@@ -97,6 +97,18 @@ def test_named_agencies_are_not_generic(name):
         ("- Sở Nội vụ\n- Thanh tra tỉnh", ["Sở Nội vụ", "Thanh tra tỉnh"]),
         ("Phòng Đoàn thể và các hội", ["Phòng Đoàn thể và các hội"]),
         ("Phòng Khoa giáo, Văn hóa\n- văn nghệ", ["Phòng Khoa giáo, Văn hóa - văn nghệ"]),
+        # A name ending in punctuation, and a line that ends on a bare head word ("UBND").
+        (
+            "Sở Y tế\nCông an tỉnh; UBND\ncác xã, phường",
+            ["Sở Y tế", "Công an tỉnh", "UBND các xã, phường"],
+        ),
+        (
+            "Sở Tài chính, Sở\nXây dựng, UBND\ncác xã, phường",
+            ["Sở Tài chính", "Sở Xây dựng", "UBND các xã, phường"],
+        ),
+        # A plural group after a named agency is another name; after a group it is the same.
+        ("Văn phòng Sở, các phòng chuyên môn", ["Văn phòng Sở", "các phòng chuyên môn"]),
+        ("Sở Tài chính, các sở, ngành liên quan", ["Sở Tài chính", "các sở, ngành liên quan"]),
         ("", []),
         (" ; , ", []),
     ],
