@@ -14,6 +14,7 @@ from bot.text import fold
 from plans.agencies import (
     canonical_agency,
     is_generic_group,
+    known_prefix,
     split_agencies,
     starts_with_agency_word,
 )
@@ -228,6 +229,10 @@ def _column_score(key: str, text: str, *, allow_deadline: bool = True) -> float:
 
 
 _MAX_CELL_PIECES = {CONTENT: 10_000, NOTES: 10, DEADLINE: 4}
+# A line wraps only when its next word does not fit: a cell whose line left room for the next
+# line's first word (with some slack for proportional fonts) did not wrap there.
+_WRAP_SLACK = 0.9
+_UNWRAPPED_LINE = -1.0
 # A cell wrapped wrongly three times over is never the best reading; stop looking further.
 _HOPELESS = -6.0
 
@@ -243,7 +248,18 @@ class _Pieces:
         self.open_word_end = [bool(_OPEN_WORD_ENDING.search(text)) for text in folded]
         # A cell's first words may wrap ("Thường" / "xuyên"): look at two pieces together.
         heads = [join_wrapped(pieces[index : index + 2]) for index in range(len(pieces))]
-        self.agency_start = [starts_with_agency_word(head) for head in heads]
+        self.agency_start = [
+            starts_with_agency_word(head) or known_prefix(head) > 0 for head in heads
+        ]
+        self.lengths = [len(piece) for piece in pieces]
+        # What line `index` would hold had the next line's first word fitted on it; after a
+        # ";" a writer starts another name on a new line whatever the room left.
+        self.filled_with_next = [
+            self.lengths[index] + 1 + len(pieces[index + 1].split(" ", 1)[0])
+            if index + 1 < len(pieces) and not pieces[index].endswith(";")
+            else 0
+            for index in range(len(pieces))
+        ]
         self.deadline_start = [bool(_DEADLINE_START.match(cached_fold(head))) for head in heads]
         # bad[i]: a capital at piece i after a piece that could not go on (a new cell starts).
         bad = [0] * len(pieces)
@@ -263,6 +279,13 @@ class _Pieces:
         if self.open_word_end[end - 1]:
             penalty -= 2.0
         return penalty
+
+    def unwrapped_lines(self, start: int, end: int) -> int:
+        """How many lines of pieces[start:end] end although the next line's first word fitted."""
+        if end - start < 2:
+            return 0
+        room = _WRAP_SLACK * max(self.lengths[start:end])
+        return sum(1 for index in range(start, end - 1) if 0 < self.filled_with_next[index] <= room)
 
     def can_start(self, key: str, start: int) -> bool:
         """Cheap test of whether a cell of this column may begin at piece `start`."""
@@ -306,6 +329,9 @@ def _segment(
                     break
                 text = join_wrapped(pieces[start:end])
                 gain = _column_score(key, text, allow_deadline=allow_deadline) + wrap
+                if key != CONTENT:
+                    # The content column's pieces are cut by deadlines split off its lines.
+                    gain += _UNWRAPPED_LINE * row.unwrapped_lines(start, end)
                 if continuation and key == CONTENT:
                     gain += 0.5 * (end - start)  # content is what overflows onto the next page
                 if here + gain > best[end][column + 1]:
