@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from bot.text import squash_spaces
+from bot.text import fold, squash_spaces
 from plans.agencies import split_agencies
 from plans.model import Document, Table, TaskDraft
 from plans.text import join_wrapped
@@ -213,3 +214,14 @@ def paragraph_lines(document: Document) -> list[Line]:
             if text:
                 lines.append(Line(text, (block_index, line_index)))
     return lines
+
+
+def same_length_fold(text: str) -> str:
+    """fold() character by character, so positions in the result are positions in the text."""
+    return "".join(_fold_char(char) for char in text)
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    folded = fold(char)
+    return folded if len(folded) == 1 else (" " if char.isspace() else char.lower()[:1] or char)

@@ -65,15 +65,18 @@ def _labelled_task(
         values.setdefault(label.marker, []).append(label.body)
     if LEAD not in values and len(values) < 2:
         return None
-    # The item the labels describe: the last "a)" item, else the text under the last heading.
-    anchor = next((i for i in range(len(before) - 1, -1, -1) if before[i].kind == "letter"), None)
+    # The item the labels describe: the last "a)" or "1)" item, else the text under the last
+    # heading. Items written as bullets are lettered in order, as prose bullets are.
+    anchor = next(
+        (i for i in range(len(before) - 1, -1, -1) if before[i].kind in ("letter", "item")), None
+    )
     if anchor is not None:
         parts = before[anchor:]
         path = [*outline.path, parts[0].marker]
     else:
         parts = [part for part in before if part.kind not in ("decimal",)] or before[-1:]
         path = list(outline.path)
-        if not path or (before and before[0].kind != "decimal"):
+        if not path or (before and before[0].kind != "decimal") or parts[0].kind == "bullet":
             path = [*outline.path, VIETNAMESE_LETTERS[letters % len(VIETNAMESE_LETTERS)]]
     content = TRAILING_PUNCTUATION.sub("", join_wrapped([part.body for part in parts]))
     if not content:

@@ -17,14 +17,17 @@ from plans.layouts.common import (
     RESULT,
     Line,
     roman_value,
+    same_length_fold,
 )
 from plans.text import join_wrapped
 
 _ROMAN_MARKER = re.compile(r"^(?P<roman>[IVXL]{1,6})\s*[.\-–:)]\s*(?=\S)")
 _DECIMAL_MARKER = re.compile(
-    r"^(?P<number>\d{1,2}(?:\.\d{1,2})*)\s*[.)]\s+(?=\S)|^(?P<multi>\d{1,2}(?:\.\d{1,2})+)\s+(?=\S)"
+    r"^(?P<number>\d{1,2}(?:\.\d{1,2})*)\s*(?P<close>[.)])\s+(?=\S)"
+    r"|^(?P<multi>\d{1,2}(?:\.\d{1,2})+)\s+(?=\S)"
 )
-_LETTER_MARKER = re.compile(r"^(?P<letter>[a-zđ])\)\s*(?=\S)")
+# "a)" or "a." (a one-letter word followed by a full stop is always a marker).
+_LETTER_MARKER = re.compile(r"^(?P<letter>[a-zđ])(?:\)\s*|\.\s+)(?=\S)")
 _BULLET_MARKER = re.compile(r"^[-–+•]\s*(?=\S)")
 
 # --- paragraphs of running text ---------------------------------------------------------------
@@ -39,6 +42,12 @@ _LABEL_LINE = re.compile(
     + "|".join(re.escape(name) for name in sorted(LABELS, key=len, reverse=True))
     + r")\s*:"
 )
+# A label inside a paragraph, after the content or another label ("…. Chủ trì: X; phối hợp: Y").
+_INLINE_LABEL = re.compile(
+    r"(?<=[.;])\s*[-–+•]?\s*(?P<label>"
+    + "|".join(re.escape(name) for name in sorted(LABELS, key=len, reverse=True))
+    + r")\s*:\s*"
+)
 _SKIPPED_SECTIONS = re.compile(
     r"^(?:muc dich|yeu cau|muc tieu|quan diem|can cu|tinh hinh|ket qua dat duoc|danh gia)"
 )
@@ -51,7 +60,7 @@ _CONTINUING_START = re.compile(r"^[a-zđà-ỹ0-9(“\"',;.)…%-]")
 class Para:
     """One logical paragraph: a marker ("II.", "2.1.", "a)", "-", a label) and its text."""
 
-    kind: str  # roman, decimal, letter, bullet, label, text
+    kind: str  # roman, decimal, item ("1)" under "1."), letter, bullet, label, text
     marker: str
     lines: list[str]
     position: tuple[int, int]
@@ -73,7 +82,8 @@ def _classify(text: str) -> tuple[str, str, str]:
         return "roman", roman["roman"], text[roman.end() :]
     decimal = _DECIMAL_MARKER.match(text)
     if decimal:
-        return "decimal", decimal["number"] or decimal["multi"], text[decimal.end() :]
+        kind = "item" if decimal["close"] == ")" and "." not in decimal["number"] else "decimal"
+        return kind, decimal["number"] or decimal["multi"], text[decimal.end() :]
     letter = _LETTER_MARKER.match(text)
     if letter:
         return "letter", letter["letter"], text[letter.end() :]
@@ -97,6 +107,8 @@ def read_paragraphs(lines: list[Line], skip: set[int]) -> list[Para]:
     width = _page_width(lines)
     paragraphs: list[Para] = []
     previous: str | None = None
+    # "1)" numbers items under a "1." heading; where no "1." came first it is the heading level.
+    dotted = False
     for index, line in enumerate(lines):
         text = line.text
         if index in skip:
@@ -107,6 +119,12 @@ def read_paragraphs(lines: list[Line], skip: set[int]) -> list[Para]:
         if END_OF_BODY.match(text):
             break
         kind, marker, rest = _classify(text)
+        if kind == "roman":
+            dotted = False
+        elif kind == "decimal":
+            dotted = True
+        elif kind == "item" and not dotted:
+            kind = "decimal"
         if kind == "bullet" and rest[:1].islower() and previous and previous[-1] not in ".:;!?":
             # "an toàn - thân thiện" / "- tích cực": a dash that wrapped, not a bullet.
             kind = "text"
@@ -125,7 +143,34 @@ def read_paragraphs(lines: list[Line], skip: set[int]) -> list[Para]:
                 continue
         paragraphs.append(Para(kind, marker, [rest], line.position, [index]))
         previous = text
-    return paragraphs
+    return [piece for paragraph in paragraphs for piece in _split_inline_labels(paragraph)]
+
+
+def _split_inline_labels(paragraph: Para) -> list[Para]:
+    """ "1. Rà soát …. Chủ trì: Sở Nội vụ; thời hạn: Quý IV/2026" as an item and its labels.
+
+    Only a paragraph with a lead and another label is split: "kết quả:" alone is prose.
+    """
+    body = paragraph.body
+    if body.count(":") < 2 - (paragraph.kind == "label"):
+        return [paragraph]
+    matches = list(_INLINE_LABEL.finditer(same_length_fold(body)))
+    keys = {LABELS[match["label"]] for match in matches}
+    if paragraph.kind == "label":
+        keys.add(paragraph.marker)
+    if len(matches) + (paragraph.kind == "label") < 2 or LEAD not in keys:
+        return [paragraph]
+    head = body[: matches[0].start()].strip()
+    pieces = [Para(paragraph.kind, paragraph.marker, [head], *_where(paragraph))]
+    for match, following in zip(matches, [*matches[1:], None], strict=True):
+        value = body[match.end() : following.start() if following else len(body)]
+        key = LABELS[match["label"]]
+        pieces.append(Para("label", key, [value.strip()], *_where(paragraph)))
+    return pieces
+
+
+def _where(paragraph: Para) -> tuple[tuple[int, int], list[int]]:
+    return paragraph.position, list(paragraph.indexes)
 
 
 # --- labelled lists ("a) …" then "- Tham mưu chính: …", seed 004) ------------------------------

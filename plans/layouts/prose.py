@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from bot.text import fold
 from plans.agencies import (
     agency_key,
     canonical_agency,
@@ -21,6 +19,7 @@ from plans.layouts.common import (
     Line,
     clean_deadline,
     paragraph_lines,
+    same_length_fold,
     to_drafts,
 )
 from plans.layouts.paragraphs import Outline, Para, read_paragraphs
@@ -106,20 +105,9 @@ _IN_TEXT_DEADLINE = re.compile(
 )
 
 
-def _same_length_fold(text: str) -> str:
-    """fold() character by character, so positions in the result are positions in the text."""
-    return "".join(_fold_char(char) for char in text)
-
-
-@lru_cache(maxsize=4096)
-def _fold_char(char: str) -> str:
-    folded = fold(char)
-    return folded if len(folded) == 1 else (" " if char.isspace() else char.lower()[:1] or char)
-
-
 def find_deadline_phrase(text: str) -> str:
     """The first deadline phrase inside a sentence ("… báo cáo trước ngày 07/02/2026"), or ""."""
-    match = _IN_TEXT_DEADLINE.search(_same_length_fold(text))
+    match = _IN_TEXT_DEADLINE.search(same_length_fold(text))
     return text[match.start() : match.end()] if match else ""
 
 
@@ -319,7 +307,7 @@ def find_prose(lines: list[Line], skip: set[int], *, explicit_only: bool) -> lis
             if child.kind in ("decimal", "roman"):
                 break
             children.append(child)
-        bullets = [child for child in children if child.kind in ("bullet", "letter")]
+        bullets = [child for child in children if child.kind in ("bullet", "letter", "item")]
         hands_out = bool(_HANDS_OUT.search(body))
         if hands_out and not bullets:
             giver = (path, lead)
@@ -328,7 +316,7 @@ def find_prose(lines: list[Line], skip: set[int], *, explicit_only: bool) -> lis
             for number, bullet in enumerate(bullets):
                 letter = (
                     bullet.marker
-                    if bullet.kind == "letter"
+                    if bullet.kind in ("letter", "item")
                     else VIETNAMESE_LETTERS[number % len(VIETNAMESE_LETTERS)]
                 )
                 found.append(

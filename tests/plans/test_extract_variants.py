@@ -172,3 +172,129 @@ def test_flattened_table_with_header_synonyms_other_column_order_and_a_missing_c
             "Tháng 10/2026",
         ),
     ]
+
+
+# --- labelled lists (seed 004's layout) --------------------------------------------------------
+
+LABELLED_SYNONYMS = """II. NHIỆM VỤ TRỌNG TÂM
+1. Công tác quản lý nhà nước
+a) Xây dựng kế hoạch kiểm tra chuyên ngành năm 2026.
+- Thời gian thực hiện: Quý I/2026;
+- Chủ trì: Thanh tra Sở;
+- Phối hợp: Văn phòng Sở, các phòng chuyên môn.
+b) Tổ chức tập huấn nghiệp vụ cho cán bộ quản lý.
+- Đơn vị chủ trì: Phòng Tổ chức cán bộ;
+- Thời hạn: Tháng 6/2026.
+c) Báo cáo kết quả thực hiện kế hoạch.
+- Cơ quan chủ trì: Văn phòng Sở;
+- Cơ quan phối hợp: Các phòng chuyên môn, nghiệp vụ thuộc Sở;
+- Sản phẩm: Báo cáo;
+- Thời gian hoàn thành: Hằng quý.
+2. Công tác chuyển đổi số
+1) Triển khai phần mềm quản lý hồ sơ công việc.
+- Tham mưu chính: Phòng Quản lý chất lượng giáo dục và Công nghệ thông tin;
+- Kết quả: Phần mềm được đưa vào sử dụng;
+- Thời gian thực hiện: Năm 2026.
+2) Số hóa hồ sơ lưu trữ.
+- Tham mưu chính: Văn phòng Sở;
+- Phối hợp thực hiện: Trung tâm Lưu trữ lịch sử tỉnh;
+- Thời gian thực hiện: 6 tháng đầu năm 2026.
+"""
+
+
+def test_labels_in_another_order_with_other_names_some_missing_and_numbered_items():
+    assert _tasks(LABELLED_SYNONYMS) == [
+        (
+            "1.a",
+            "Xây dựng kế hoạch kiểm tra chuyên ngành năm 2026.",
+            ["Thanh tra Sở"],
+            ["Văn phòng Sở", "các phòng chuyên môn"],
+            "",
+            "Quý I/2026",
+        ),
+        (
+            "1.b",
+            "Tổ chức tập huấn nghiệp vụ cho cán bộ quản lý.",
+            ["Phòng Tổ chức cán bộ"],
+            [],
+            "",
+            "Tháng 6/2026",
+        ),
+        (
+            "1.c",
+            "Báo cáo kết quả thực hiện kế hoạch.",
+            ["Văn phòng Sở"],
+            ["Các phòng chuyên môn, nghiệp vụ thuộc Sở"],
+            "Báo cáo",
+            "Hằng quý",
+        ),
+        # "1)" items under "2." are that heading's items, not new top-level numbers.
+        (
+            "2.1",
+            "Triển khai phần mềm quản lý hồ sơ công việc.",
+            ["Phòng Quản lý chất lượng giáo dục và Công nghệ thông tin"],
+            [],
+            "Phần mềm được đưa vào sử dụng",
+            "Năm 2026",
+        ),
+        (
+            "2.2",
+            "Số hóa hồ sơ lưu trữ.",
+            ["Văn phòng Sở"],
+            ["Trung tâm Lưu trữ lịch sử tỉnh"],
+            "",
+            "6 tháng đầu năm 2026",
+        ),
+    ]
+
+
+LABELLED_BULLETS = """III. NHIỆM VỤ CỤ THỂ
+1. Lĩnh vực y tế
+- Nâng cao chất lượng khám, chữa bệnh tại tuyến xã.
++ Chủ trì: Sở Y tế;
++ Phối hợp: UBND các xã, phường;
++ Thời gian: Thường xuyên.
+- Kiểm tra an toàn thực phẩm dịp Tết Nguyên đán.
++ Chủ trì: Sở Y tế;
++ Phối hợp: Công an tỉnh, Sở Công Thương;
++ Thời gian: Tháng 01/2026.
+2. Lĩnh vực giáo dục
+a. Tuyển sinh đầu cấp năm học 2026-2027.
++ Chủ trì: Sở Giáo dục và Đào tạo;
++ Thời gian: Tháng 7/2026.
+"""
+
+
+def test_items_written_as_bullets_or_with_a_full_stop_and_labels_with_plus_signs():
+    tasks = _tasks(LABELLED_BULLETS)
+    # Bullets are lettered in order, the first one included, as prose bullets are.
+    assert [
+        (ref, lead, coordinators, deadline) for ref, _, lead, coordinators, _, deadline in tasks
+    ] == [
+        ("1.a", ["Sở Y tế"], ["UBND các xã, phường"], "Thường xuyên"),
+        ("1.b", ["Sở Y tế"], ["Công an tỉnh", "Sở Công Thương"], "Tháng 01/2026"),
+        ("2.a", ["Sở Giáo dục và Đào tạo"], [], "Tháng 7/2026"),
+    ]
+    assert tasks[2][1] == "Tuyển sinh đầu cấp năm học 2026-2027."
+
+
+LABELLED_INLINE = """II. NHIỆM VỤ
+1. Rà soát, sắp xếp các đơn vị sự nghiệp công lập. Chủ trì: Sở Nội vụ; phối hợp: các sở, ngành; thời gian hoàn thành: Quý IV/2026.
+2. Xây dựng Đề án vị trí việc làm.
+- Chủ trì: Sở Nội vụ; Thời hạn: Năm 2026.
+3. Kết quả: đã hoàn thành 95% chỉ tiêu năm 2025; thời gian: năm 2025.
+"""
+
+
+def test_labels_written_inside_the_item_or_on_one_line():
+    assert _tasks(LABELLED_INLINE) == [
+        (
+            "1",
+            "Rà soát, sắp xếp các đơn vị sự nghiệp công lập.",
+            ["Sở Nội vụ"],
+            ["các sở, ngành"],
+            "",
+            "Quý IV/2026",
+        ),
+        ("2", "Xây dựng Đề án vị trí việc làm.", ["Sở Nội vụ"], [], "", "Năm 2026"),
+    ]
