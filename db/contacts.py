@@ -6,6 +6,7 @@ import difflib
 import secrets
 from datetime import datetime, timedelta
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.errors import UserError
@@ -104,7 +105,16 @@ def redeem_invite(
     contact.active = True
     contact.unreachable_at = None
     session.flush()
-    invite.used_at = now
-    invite.used_by_contact_id = contact.id
-    session.flush()
+    # Conditional update: of two chats redeeming the same code at once, only one wins.
+    claimed = session.execute(
+        update(Invite)
+        .where(col(Invite.id) == invite.id, col(Invite.used_at).is_(None))
+        .values(used_at=now, used_by_contact_id=contact.id)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise UserError(
+            _("This invite code has already been used. Ask your coordinator for a new one.")
+        )
+    session.refresh(invite)
     return contact

@@ -34,12 +34,14 @@ def open_tasks_for_agency(session: Session, *, agency_id: int) -> list[Task]:
 
 
 def contact_may_update(session: Session, *, contact: Contact, task: Task) -> bool:
-    """Officers update their own agency's tasks; coordinators and admins any task."""
+    """Officers update the tasks their agency leads; coordinators and admins any task."""
     if contact.role != "officer":
         return True
     link = session.exec(
         select(TaskAgency).where(
-            TaskAgency.task_id == task.id, TaskAgency.agency_id == contact.agency_id
+            TaskAgency.task_id == task.id,
+            TaskAgency.agency_id == contact.agency_id,
+            TaskAgency.role == AgencyRole.LEAD,
         )
     ).first()
     return link is not None

@@ -84,6 +84,24 @@ class TelegramChannel:
         self._on_incoming = on_incoming
         self._register_handlers()
         try:
+            await self._initialize()
+        except BaseException:
+            # The bot's HTTP clients opened before getMe failed; the Application does not count
+            # itself initialised then, so only the bot's own shutdown closes them.
+            await self.application.bot.shutdown()
+            raise
+        self.username = self.application.bot.username
+        await self.application.start()
+        await self.application.updater.start_polling(
+            timeout=self.poll_timeout,
+            allowed_updates=["message", "callback_query"],
+            drop_pending_updates=False,
+        )
+        log.info("Telegram channel polling as @%s", self.username)
+
+    async def _initialize(self) -> None:
+        """Connect; a refused token or an unreachable server becomes a Vietnamese UserError."""
+        try:
             await self.application.initialize()
         except InvalidToken as error:
             raise UserError(
@@ -95,14 +113,6 @@ class TelegramChannel:
                     "Cannot reach the Telegram Bot API ({error}). Check the network or TELEGRAM_API_BASE_URL."
                 ).format(error=error)
             ) from error
-        self.username = self.application.bot.username
-        await self.application.start()
-        await self.application.updater.start_polling(
-            timeout=self.poll_timeout,
-            allowed_updates=["message", "callback_query"],
-            drop_pending_updates=False,
-        )
-        log.info("Telegram channel polling as @%s", self.username)
 
     async def stop(self) -> None:
         """Stop polling and close the HTTP client."""
@@ -173,7 +183,10 @@ class TelegramChannel:
     async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Turn a button press into an Incoming; the first answer replaces the pressed message."""
         query = update.callback_query
-        if query is None or query.message is None:
+        # Old messages may come back as InaccessibleMessage, without text or buttons.
+        if query is None or query.message is None or not hasattr(query.message, "text"):
+            if query is not None:
+                await query.answer()
             return
         # Telegram shows a spinner on the button until the query is answered.
         await query.answer()

@@ -57,10 +57,11 @@ def _start_service(fake: FakeTelegram, database_url: str, tmp_path) -> subproces
         NHACVIEC_TICK_SECONDS="0.3",
         NHACVIEC_LEASE_SECONDS="3",
     )
-    log = (tmp_path / "service.log").open("ab")
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run"], env=env, cwd=tmp_path, stdout=log, stderr=log
-    )
+    # The child keeps its own copy of the log descriptor; ours can close at once.
+    with (tmp_path / "service.log").open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "run"], env=env, cwd=tmp_path, stdout=log, stderr=log
+        )
 
 
 def _received(fake: FakeTelegram) -> Counter:
