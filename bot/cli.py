@@ -365,7 +365,7 @@ def _parse(args) -> int:
     if args.kind == "deadline":
         from schedules.deadlines import parse_deadline
 
-        today = args.today or date.today()
+        today = args.today or _local_today()
         deadline = parse_deadline(args.text, today=args.today)
         payload = deadline.as_dict()
         next_due = deadline.next_due(today)
@@ -374,10 +374,19 @@ def _parse(args) -> int:
     else:
         from handlers.replies import parse_reply
 
-        payload = parse_reply(args.text, today=args.today or date.today()).as_dict()
+        payload = parse_reply(args.text, today=args.today or _local_today()).as_dict()
     json.dump(payload, sys.stdout, ensure_ascii=False)
     print()
     return 0
+
+
+def _local_today() -> date:
+    """Today in the people's time zone (the host may run on UTC)."""
+    import os
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(os.environ.get("NHACVIEC_TIMEZONE", "Asia/Ho_Chi_Minh"))).date()
 
 
 def _calendar(args) -> int:

@@ -104,7 +104,10 @@ def record_status(
         task.status_note = note
     if status == TaskStatus.EXTENSION_REQUESTED:
         task.requested_until = requested_until
-    task.completed_on = today if status == TaskStatus.DONE else None
+    if status != TaskStatus.DONE:
+        task.completed_on = None
+    elif update.old_status != TaskStatus.DONE or task.completed_on is None:
+        task.completed_on = today  # a repeated "done" keeps the first completion date
     task.updated_at = now
     session.flush()
     return update

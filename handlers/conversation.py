@@ -6,6 +6,7 @@ Handlers parse the input, call one function that does the work, and render the a
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from sqlmodel import Session
 
@@ -27,6 +28,7 @@ from handlers.messages import Answer, Button, Incoming
 from handlers.plan_upload import IMPORT_BUTTON_PREFIX, confirm_upload, preview_upload
 from handlers.render import (
     STATUS_BUTTON_PREFIX,
+    format_day,
     render_summary,
     render_task_line,
     status_button,
@@ -41,6 +43,12 @@ MAX_LISTED_TASKS = 30
 
 async def handle(incoming: Incoming, context: BotContext) -> list[Answer]:
     """Answer one incoming message; bad input becomes a Vietnamese message, never a crash."""
+    # PostgreSQL text cannot hold NUL, and no person means one.
+    incoming = replace(
+        incoming,
+        text=incoming.text.replace("\x00", ""),
+        sender_name=incoming.sender_name.replace("\x00", ""),
+    )
     try:
         with session_scope(context.engine) as session:
             return _route(session, incoming, context)
@@ -151,21 +159,25 @@ def _button(
     session: Session, incoming: Incoming, contact: Contact, context: BotContext
 ) -> list[Answer]:
     parts = (incoming.button_data or "").split(":")
-    if len(parts) == 3 and parts[0] == IMPORT_BUTTON_PREFIX and parts[1].isdigit():
+    # Callback data comes back from the client and can be forged: read it defensively.
+    target = _small_number(parts[1]) if len(parts) > 1 else None
+    if len(parts) == 3 and parts[0] == IMPORT_BUTTON_PREFIX and target is not None:
         accept = parts[2] == "ok"
         return [
             confirm_upload(
-                session, contact=contact, pending_id=int(parts[1]), accept=accept, context=context
+                session, contact=contact, pending_id=target, accept=accept, context=context
             )
         ]
-    if len(parts) < 3 or parts[0] != STATUS_BUTTON_PREFIX or not parts[1].isdigit():
+    if len(parts) < 3 or parts[0] != STATUS_BUTTON_PREFIX or target is None:
         return [Answer(text=_("This button is no longer valid."))]
     try:
         status = TaskStatus(parts[2])
     except ValueError:
         return [Answer(text=_("This button is no longer valid."))]
-    progress = int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else None
-    task = session.get(Task, int(parts[1]))
+    progress = _small_number(parts[3]) if len(parts) > 3 else None
+    if len(parts) > 3 and (progress is None or progress > 100):
+        return [Answer(text=_("This button is no longer valid."))]
+    task = session.get(Task, target)
     if task is None:
         return [Answer(text=_("This task no longer exists."))]
     words = incoming.text or status_label(status)
@@ -181,6 +193,13 @@ def _button(
             text=words,
         )
     ]
+
+
+def _small_number(text: str) -> int | None:
+    """A non-negative ASCII integer that fits a database id, else None ("²" is a digit too)."""
+    if text.isascii() and text.isdecimal() and len(text) <= 9:
+        return int(text)
+    return None
 
 
 def _status_reply(
@@ -217,19 +236,34 @@ def _status_reply(
 def _task_for_reply(
     session: Session, incoming: Incoming, contact: Contact, task_ref: str | None
 ) -> tuple[Task | None, list[Task]]:
-    """The task a reply is about: the reminder it answers, the ref it names, or the only one."""
+    """The task a reply is about: the ref it names, the reminder it answers, or the only one.
+
+    A named ref that matches no open task is an error, never a reason to pick another task:
+    "2 xong" sent twice must not close task 1.
+    """
+    replied = None
     if incoming.reply_to_message_id:
-        task = task_for_reminder_message(
+        replied = task_for_reminder_message(
             session, contact=contact, message_id=incoming.reply_to_message_id
         )
-        if task is not None:
-            return task, []
     if task_ref:
         matches = find_task_by_ref(session, agency_id=contact.agency_id, ref=task_ref)
+        if replied is not None and replied.ref != task_ref and matches:
+            return None, [replied, *matches]  # the reminder and the words disagree: ask
+        if replied is not None and replied.ref == task_ref:
+            return replied, []
         if len(matches) == 1:
             return matches[0], []
         if matches:
             return None, matches
+        raise UserError(
+            _(
+                "Your agency has no open task {ref}: it may be done already or belong to another "
+                "agency. Send /nhiemvu to see your open tasks."
+            ).format(ref=task_ref)
+        )
+    if replied is not None:
+        return replied, []
     open_tasks = open_tasks_for_agency(session, agency_id=contact.agency_id)
     if len(open_tasks) == 1:
         return open_tasks[0], []
@@ -278,6 +312,15 @@ def _apply(
 ) -> Answer:
     if not contact_may_update(session, contact=contact, task=task):
         return Answer(text=_("This task belongs to another agency; you cannot update it."))
+    if task.status == TaskStatus.DONE and status == TaskStatus.DONE:
+        # A second "done" (an old reminder's button, a repeated message) changes nothing.
+        day = format_day(task.completed_on) if task.completed_on else ""
+        return Answer(
+            text=_("Task {ref} was already recorded as done ({day}).").format(
+                ref=task.ref, day=day
+            ),
+            edit=bool(incoming.button_data),
+        )
     update = record_status(
         session,
         task=task,
@@ -302,8 +345,6 @@ def _apply(
 
 
 def _confirmation(task: Task, status: str, progress: int | None, until) -> str:
-    from handlers.render import format_day
-
     if status == TaskStatus.DONE:
         text = _("✅ Recorded: task {ref} is done. Thank you!")
     elif status == TaskStatus.IN_PROGRESS and progress is not None:

@@ -29,7 +29,9 @@ def may_import(contact: Contact) -> bool:
 
 def _extract(filename: str, data: bytes) -> ExtractedPlan:
     """Run the same readers as `nhacviec import` on the bytes (raises UserError)."""
-    safe_name = Path(filename).name or "ke-hoach.txt"
+    safe_name = Path(filename).name
+    if safe_name in ("", ".", ".."):
+        safe_name = "ke-hoach.txt"
     with tempfile.TemporaryDirectory(prefix="nhacviec-upload-") as folder:
         path = Path(folder) / safe_name
         path.write_bytes(data)

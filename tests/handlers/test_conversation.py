@@ -153,3 +153,82 @@ async def test_a_previewed_file_is_imported_once_or_not_at_all(engine):
     assert "đã đóng" in await _say(engine, "500", "Nhập kế hoạch", button_data=import_data)
     with session_scope(engine) as session:
         assert len(session.exec(select(Task)).all()) == 3 + 7
+
+
+async def test_a_named_task_that_is_not_open_is_never_swapped_for_another(engine):
+    codes = _seed(engine)
+    await _say(engine, "100", f"/start {codes['officer']}")
+    assert "hoàn thành" in (await _say(engine, "100", "2 xong")).lower()
+    # Sent twice (phones do that): the second must not close task 1, the only one left open.
+    again = await _say(engine, "100", "2 xong")
+    assert "không có nhiệm vụ 2" in again
+    assert "không có nhiệm vụ II.3" in await _say(engine, "100", "II.3 xong")
+    with session_scope(engine) as session:
+        task_one = session.exec(select(Task).where(Task.ref == "1")).one()
+        assert task_one.status == TaskStatus.NOT_STARTED
+
+
+async def test_a_repeated_done_keeps_the_first_completion_date(engine):
+    codes = _seed(engine)
+    await _say(engine, "100", f"/start {codes['officer']}")
+    await _say(engine, "100", "1 xong")
+    with session_scope(engine) as session:
+        task = session.exec(select(Task).where(Task.ref == "1")).one()
+    later = BotContext(
+        engine=engine, clock=lambda: local(2026, 7, 3, 9), policy_loader=lambda session: policy()
+    )
+    answers = await handle(
+        Incoming(
+            channel="telegram", chat_id="100", text="Hoàn thành", button_data=f"st:{task.id}:done"
+        ),
+        later,
+    )
+    assert "đã được ghi nhận hoàn thành" in answers[0].text
+    with session_scope(engine) as session:
+        task = session.get(Task, task.id)
+        assert task.completed_on == NOW.date()
+        assert len(session.exec(select(StatusUpdate)).all()) == 1
+
+
+async def test_forged_buttons_and_odd_text_get_a_clear_answer(engine):
+    codes = _seed(engine)
+    await _say(engine, "100", f"/start {codes['officer']}")
+    for data in (
+        "st:99999999999999999999:done",
+        "st:²:done",
+        "st:1:in_progress:²",
+        "st:1:in_progress:999",
+        "imp:x:ok",
+    ):
+        assert "không còn hiệu lực" in await _say(engine, "100", "x", button_data=data)
+    assert "chưa hiểu" in await _say(engine, "100", "1 \x00 ???")
+    with session_scope(engine) as session:
+        assert session.exec(select(StatusUpdate)).all() == []
+
+
+async def test_officer_of_a_coordinating_agency_cannot_update_the_leads_task(engine):
+    with session_scope(engine) as session:
+        store_plan(
+            session,
+            plan(
+                draft(
+                    "1",
+                    "Tổ chức hội nghị",
+                    "Sở Nội vụ",
+                    "ngày 30/06/2026",
+                    coordinators=["Sở Tài chính"],
+                )
+            ),
+            today=NOW.date(),
+        )
+        code = create_invite(
+            session,
+            agency=resolve_agency(session, "Sở Tài chính"),
+            role=ContactRole.OFFICER,
+            now=NOW,
+        ).code
+        task_id = session.exec(select(Task)).one().id
+    await _say(engine, "300", f"/start {code}")
+    assert "đơn vị khác" in await _say(
+        engine, "300", "Hoàn thành", button_data=f"st:{task_id}:done"
+    )
