@@ -462,13 +462,21 @@ def _inside_known_name(piece: str, start: int, after_comma: int) -> bool:
 
 
 def _split_on_and(name: str) -> list[str]:
-    """Split "Sở Giáo dục và Đào tạo và các Sở, ngành …" where both sides are agencies."""
+    """Split "Sở Giáo dục và Đào tạo và các Sở, ngành …" where both sides are agencies.
+
+    One side must be a known agency: "Sở, ngành, các xã, phường và cơ quan, đơn vị liên quan"
+    is one group, "Ban … các đảng ủy trực thuộc Tỉnh ủy và Mặt trận Tổ quốc tỉnh" two names.
+    """
     if " và " not in name or canonical_agency(name) is not None:
         return [name]
     for match in _AND.finditer(name):
         left, right = name[: match.start()], name[match.end() :]
-        if canonical_agency(left) is None:
+        left_known, right_known = (
+            canonical_agency(left) is not None,
+            canonical_agency(right) is not None,
+        )
+        if not left_known and not right_known:
             continue
-        if canonical_agency(right) is not None or is_generic_group(right):
+        if (left_known or is_generic_group(left)) and (right_known or is_generic_group(right)):
             return [left, *_split_on_and(right)]
     return [name]

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 from plans.agencies import (
     agency_key,
-    canonical_agency,
     expand_enumeration,
+    known_prefix,
+    looks_like_agency,
     split_agencies,
     starts_with_agency_word,
 )
@@ -78,16 +79,32 @@ _TASK_VERBS = (
 _TASK_VERB = re.compile(
     r"(?<![\w])(?:" + "|".join(re.escape(verb) for verb in _TASK_VERBS) + r")(?![\w])"
 )
-_ASSIGN = re.compile(r"^giao\s+", re.IGNORECASE)
+# "Giao" assigns; "Đề nghị" and "Yêu cầu" ask bodies the issuer does not command (MTTQ, unions).
+_ASSIGN = re.compile(r"^(?:giao|đề nghị|yêu cầu)\s+", re.IGNORECASE)
+# "Thủ trưởng các sở", "Chủ tịch UBND các xã": the head of an agency answers for the agency.
+_HEAD_OF = re.compile(
+    r"(?<![\w])(?:thủ trưởng|chủ tịch|giám đốc|người đứng đầu)\s+(?=\S)", re.IGNORECASE
+)
 # An assignment that lists what it gives below: "…:" or "… các nhiệm vụ sau".
+# After a known name, what shows the subject is over: a lower-case word other than "và".
+_NAME_ENDS = re.compile(r"^\s+(?!và\s)[a-zđà-ỹ]")
+# The set phrase that may stand between a subject and its verb ("Công an tỉnh theo chức năng,
+# nhiệm vụ được giao tăng cường …").
+_SUBJECT_STOP = re.compile(
+    r"\s+theo\s+(?:chức năng|thẩm quyền|nhiệm vụ|phân công|phân cấp|lĩnh vực)", re.IGNORECASE
+)
 _HANDS_OUT = re.compile(r"(?::|(?<!\w)sau)\s*$")
 _COORDINATE_WITH = re.compile(r"(?<![\w])phối hợp (?:chặt chẽ )?với\s+", re.IGNORECASE)
+# Where the agencies after "phối hợp với" end, besides a verb: what is done and where.
 _TARGET_STOP = re.compile(
-    r"\s+(?:trong|để|nhằm|triển khai|thực hiện|tổ chức|tham mưu|xây dựng|theo|về|khi|và các)\s"
-    r"|[,;:.(]"
+    r"\s+(?:trong|để|nhằm|theo|về|khi|tại|trên|đối với|cho|nhằm|qua|bảo đảm|đảm bảo)\s|[;:.(]"
 )
+# A reporting duty, which is a task of its own when it has its own deadline: "báo cáo UBND
+# tỉnh trước ngày …", "định kỳ hằng quý báo cáo …", "thực hiện chế độ báo cáo …".
 _REPORTING = re.compile(
-    r"^(?:định kỳ\s+)?(?:thực hiện\s+(?:chế độ\s+)?)?báo cáo(?![\w])", re.IGNORECASE
+    r"^(?:(?:định kỳ|hằng|hàng)(?:\s+(?:hằng|hàng|mỗi))?(?:\s+(?:năm|quý|tháng|tuần|\d{1,2} tháng))?"
+    r",?\s+)?(?:thực hiện\s+(?:chế độ\s+)?|gửi\s+)?báo cáo(?![\w])",
+    re.IGNORECASE,
 )
 # Deadline phrases inside a sentence (on folded text): "trước ngày 07/02/2026", "định kỳ hằng năm".
 _DATE = r"\d{1,2}\s*[/.-]\s*\d{1,2}(?:\s*[/.-]\s*\d{2,4})?"
@@ -145,28 +162,30 @@ def _split_clauses(text: str) -> list[str]:
     return [clause.strip() for clause in clauses if clause.strip()]
 
 
-def _known_prefix(text: str) -> int:
-    """Length of the longest known agency's name that text begins with (0 if none)."""
-    words = text.split(" ")
-    for count in range(min(len(words), 16), 0, -1):
-        candidate = " ".join(words[:count])
-        if canonical_agency(candidate) is not None:
-            return len(candidate)
-    return 0
-
-
 def _subject(text: str) -> tuple[str, bool] | None:
     """The agencies a sentence begins with (before its verb) and whether it says "Giao"."""
     assign = _ASSIGN.match(text)
     rest = text[assign.end() :] if assign else text
+    rest = _HEAD_OF.sub("", rest) if _HEAD_OF.match(rest) else rest
     if not starts_with_agency_word(rest):
         return None
-    # A known name may hold a verb-like word ("Phòng Giáo dục thường xuyên …"): look after it.
-    known = _known_prefix(rest)
+    # A known name may hold a verb-like word ("Phòng Tổ chức cán bộ …"): look after it. A
+    # known name followed by a word that does not go on with a name ("Sở Tài chính cân đối
+    # …", "Công an tỉnh là cơ quan thường trực …") is the whole subject.
+    known = known_prefix(rest)
+    following = rest[known:]
+    if known and _NAME_ENDS.match(following):
+        return rest[:known], bool(assign)
     for start, end in _outside_parentheses(rest):
         verb = _TASK_VERB.search(rest, max(start, known), end)
+        colon = rest.find(":", max(start, known), end)
+        if colon > 0 and (verb is None or colon < verb.start()):
+            # "Các phòng chuyên môn, Văn phòng Ban: Căn cứ …": the agencies, then their duties.
+            subject = rest[:colon].strip(" ,")
+            return (subject, bool(assign)) if subject else None
         if verb and verb.start() > 0:
-            subject = rest[: verb.start()].strip(" ,")
+            stop = _SUBJECT_STOP.search(rest, known, verb.start())
+            subject = rest[: stop.start() if stop else verb.start()].strip(" ,")
             return (subject, bool(assign)) if subject else None
     if rest.rstrip().endswith(":"):
         # "Giao Sở Y tế:" followed by the items it is given.
@@ -174,29 +193,52 @@ def _subject(text: str) -> tuple[str, bool] | None:
     return None
 
 
+def _agency_heading(body: str) -> list[str]:
+    """The agencies a heading names when it names nothing else ("1. Sở Y tế", "2. Các cơ quan
+    trong khối …"): the paragraphs under it are their duties."""
+    text = body.strip().rstrip(" :.;")
+    if not text or len(text) > 250 or not starts_with_agency_word(_HEAD_OF.sub("", text)):
+        return []
+    plain = "".join(text[start:end] for start, end in _outside_parentheses(text))
+    if _TASK_VERB.search(plain, known_prefix(plain)):
+        return []
+    names = _subject_agencies(text)
+    return names if names and all(looks_like_agency(name) for name in names) else []
+
+
 def _subject_agencies(subject: str) -> list[str]:
     enumerated = expand_enumeration(subject)
     if enumerated:
         return enumerated
     plain = "".join(subject[start:end] for start, end in _outside_parentheses(subject))
-    return split_agencies(plain)
+    return [_known_name(_HEAD_OF.sub("", name)) for name in split_agencies(plain)]
 
 
-def _coordinate_target(text: str) -> str | None:
-    """The agency after "phối hợp với" in a sentence, or None."""
+def _known_name(name: str) -> str:
+    """A known agency's name without the words after it that do not go on with a name."""
+    known = known_prefix(name)
+    return name[:known] if known and _NAME_ENDS.match(name[known:]) else name
+
+
+def _coordinate_targets(text: str) -> list[str]:
+    """The agencies after "phối hợp với" in a sentence ("… với Sở Nội vụ và các cơ quan liên
+    quan rà soát …" gives both), up to the verb or what follows them."""
     match = _COORDINATE_WITH.search(text)
     if not match:
-        return None
+        return []
     tail = text[match.end() :]
-    words = tail.split(" ")
-    for count in range(min(len(words), 14), 0, -1):
-        candidate = " ".join(words[:count])
-        if canonical_agency(candidate) is not None:
-            return candidate.rstrip(",;.")
-    stop = _TARGET_STOP.search(tail)
-    target = tail[: stop.start()] if stop else tail
-    target = target.strip()
-    return target if target and starts_with_agency_word(target) and target[:1].isupper() else None
+    known = known_prefix(tail)
+    ends = [len(tail)]
+    for pattern in (_TASK_VERB, _TARGET_STOP):
+        stop = pattern.search(tail, known)
+        if stop:
+            ends.append(stop.start())
+    targets: list[str] = []
+    for name in split_agencies(tail[: min(ends)]):
+        if not looks_like_agency(name) or len(name.split()) > 14:
+            break
+        targets.append(name)
+    return targets
 
 
 @dataclass(slots=True)
@@ -226,8 +268,8 @@ def _clause_groups(text: str, lead: list[str], *, explicit_only: bool) -> list[_
             continue
         if subject is not None:
             agencies = _subject_agencies(subject[0])
-            target = _coordinate_target(clause)
-            if target and _same_agencies(split_agencies(target), lead):
+            targets = _coordinate_targets(clause)
+            if targets and _same_agencies(targets, lead):
                 groups[-1].coordinators.extend(agencies)
                 foreign = False
                 continue
@@ -257,9 +299,9 @@ def _prose_found(
 ) -> Found:
     content = TRAILING_PUNCTUATION.sub("", content)
     coordinators = list(coordinators)
-    target = _coordinate_target(content)
-    if target and not _same_agencies(split_agencies(target), lead):
-        coordinators.extend(split_agencies(target))
+    targets = _coordinate_targets(content)
+    if targets and not _same_agencies(targets, lead):
+        coordinators.extend(targets)
     deadline_text = clean_deadline(find_deadline_phrase(content))
     return Found(
         position=position,
@@ -293,13 +335,14 @@ def find_prose(lines: list[Line], skip: set[int], *, explicit_only: bool) -> lis
         if giver is not None and path[: len(giver[0])] != giver[0]:
             giver = None
         subject = _subject(body)
-        if subject is None or (explicit_only and not subject[1]):
+        heading = [] if subject is not None or explicit_only else _agency_heading(body)
+        if not heading and (subject is None or (explicit_only and not subject[1])):
             if giver is not None and len(path) > len(giver[0]):
                 found.append(
                     _prose_found(body, giver[1], [], paragraph.position, outline.section, path)
                 )
             continue
-        lead = _subject_agencies(subject[0])
+        lead = heading or _subject_agencies(subject[0] if subject else "")
         if not lead:
             continue
         children: list[Para] = []
@@ -307,41 +350,67 @@ def find_prose(lines: list[Line], skip: set[int], *, explicit_only: bool) -> lis
             if child.kind in ("decimal", "roman"):
                 break
             children.append(child)
-        bullets = [child for child in children if child.kind in ("bullet", "letter", "item")]
-        hands_out = bool(_HANDS_OUT.search(body))
-        if hands_out and not bullets:
+        # What an assignment hands out: its bullets and items, or, under a heading that only
+        # names agencies, every paragraph (a .txt export loses Word's automatic bullets).
+        kinds = ("bullet", "letter", "item", "text") if heading else ("bullet", "letter", "item")
+        items = [child for child in children if child.kind in kinds]
+        hands_out = bool(heading) or bool(_HANDS_OUT.search(body))
+        if hands_out and not items:
             giver = (path, lead)
             continue
-        if bullets and hands_out:
-            for number, bullet in enumerate(bullets):
-                letter = (
-                    bullet.marker
-                    if bullet.kind in ("letter", "item")
-                    else VIETNAMESE_LETTERS[number % len(VIETNAMESE_LETTERS)]
+        if len(items) == 1 and items[0].kind == "text" and hands_out:
+            # "1.2. Phòng X" and the one paragraph of its duties: read like an assignment.
+            found.extend(
+                _group_tasks(items[0].body, lead, items[0].position, outline.section, path)
+            )
+            continue
+        if items and hands_out:
+            for number, item in enumerate(items):
+                item_path = (
+                    [*path, item.marker]
+                    if item.kind in ("letter", "item")
+                    else [*path, VIETNAMESE_LETTERS[number % len(VIETNAMESE_LETTERS)]]
                 )
                 found.append(
-                    _prose_found(
-                        bullet.body, lead, [], bullet.position, outline.section, [*path, letter]
-                    )
+                    _prose_found(item.body, lead, [], item.position, outline.section, item_path)
                 )
             continue
-        groups = _clause_groups(body, lead, explicit_only=explicit_only)
-        for number, group in enumerate(groups):
-            sub_path = (
-                [*path, VIETNAMESE_LETTERS[number % len(VIETNAMESE_LETTERS)]]
-                if len(groups) > 1
-                else path
+        found.extend(
+            _group_tasks(
+                body, lead, paragraph.position, outline.section, path, explicit_only=explicit_only
             )
-            found.append(
-                _prose_found(
-                    "; ".join(group.clauses),
-                    group.lead,
-                    group.coordinators,
-                    (*paragraph.position, number),
-                    outline.section,
-                    sub_path,
-                )
+        )
+    return found
+
+
+def _group_tasks(
+    text: str,
+    lead: list[str],
+    position: tuple[int, int],
+    section: str | None,
+    path: list[str],
+    *,
+    explicit_only: bool = False,
+) -> list[Found]:
+    """The tasks of one assignment's text: "b", "c"… for a report or another agency's share."""
+    groups = _clause_groups(text, lead, explicit_only=explicit_only)
+    found: list[Found] = []
+    for number, group in enumerate(groups):
+        sub_path = (
+            [*path, VIETNAMESE_LETTERS[number % len(VIETNAMESE_LETTERS)]]
+            if len(groups) > 1
+            else path
+        )
+        found.append(
+            _prose_found(
+                "; ".join(group.clauses),
+                group.lead,
+                group.coordinators,
+                (*position, number),
+                section,
+                sub_path,
             )
+        )
     return found
 
 

@@ -298,3 +298,93 @@ def test_labels_written_inside_the_item_or_on_one_line():
         ),
         ("2", "Xây dựng Đề án vị trí việc làm.", ["Sở Nội vụ"], [], "", "Năm 2026"),
     ]
+
+
+# --- prose directives (seeds 000 and 002's layout) ---------------------------------------------
+
+DIRECTIVE = """ỦY BAN NHÂN DÂN TỈNH
+Số: 123/UBND-KT
+V/v triển khai công tác phòng, chống dịch bệnh trên cây trồng năm 2026
+Kính gửi: Các sở, ban, ngành; UBND các xã, phường.
+Để chủ động phòng, chống dịch bệnh trên cây trồng, UBND tỉnh chỉ đạo như sau:
+1. Giao Sở Nông nghiệp và Môi trường chủ trì, phối hợp với UBND các xã, phường tổ chức điều tra, giám sát dịch hại trên cây cà phê, sầu riêng; hoàn thành trước ngày 30/4/2026.
+2. Sở Tài chính cân đối, bố trí kinh phí phòng, chống dịch bệnh.
+3. Giao Sở Tư pháp chủ trì, phối hợp với Sở Nội vụ và các cơ quan liên quan rà soát quy định về bảo vệ thực vật, hoàn thành trong quý III/2026.
+4. Công an tỉnh là cơ quan thường trực, chủ trì theo dõi việc buôn bán thuốc bảo vệ thực vật; định kỳ hằng quý báo cáo UBND tỉnh kết quả thực hiện.
+5. Công an tỉnh, Bộ Chỉ huy Quân sự tỉnh theo chức năng, nhiệm vụ được giao phối hợp kiểm tra các tuyến biên giới.
+6. Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh tuyên truyền, vận động Nhân dân tham gia phòng, chống dịch bệnh.
+7. Yêu cầu Thủ trưởng các sở, ban, ngành, Chủ tịch UBND các xã, phường nghiêm túc triển khai thực hiện Công văn này.
+Nơi nhận:
+- Như trên;
+"""
+
+
+def test_directive_in_other_wordings():
+    tasks = _tasks(DIRECTIVE)
+    assert [
+        (ref, lead, coordinators, deadline) for ref, _, lead, coordinators, _, deadline in tasks
+    ] == [
+        # Every agency after "phối hợp với", up to the verb, commas and "và" included.
+        ("1", ["Sở Nông nghiệp và Môi trường"], ["UBND các xã, phường"], "trước ngày 30/4/2026"),
+        # A known name ends the subject before a verb the extractor does not know.
+        ("2", ["Sở Tài chính"], [], ""),
+        ("3", ["Sở Tư pháp"], ["Sở Nội vụ", "các cơ quan liên quan"], "trong quý III/2026"),
+        ("4.a", ["Công an tỉnh"], [], ""),
+        # A periodic report is a task of its own, whatever period stands before "báo cáo".
+        ("4.b", ["Công an tỉnh"], [], "định kỳ hằng quý"),
+        ("5", ["Công an tỉnh", "Bộ Chỉ huy Quân sự tỉnh"], [], ""),
+        # "Đề nghị" and "Yêu cầu" assign too; the head of an agency answers for it.
+        ("6", ["Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh"], [], ""),
+        ("7", ["các sở, ban, ngành", "UBND các xã, phường"], [], ""),
+    ]
+    assert tasks[4][1] == "định kỳ hằng quý báo cáo UBND tỉnh kết quả thực hiện."
+    assert _due(DIRECTIVE) == {
+        "1": "2026-04-29",
+        "2": "ongoing",
+        "3": "2026-09-30",
+        "4.a": "ongoing",
+        "4.b": "quarterly",
+        "5": "ongoing",
+        "6": "ongoing",
+        "7": "ongoing",
+    }
+
+
+AGENCY_HEADINGS = """KẾ HOẠCH
+Phòng, chống dịch bệnh mùa mưa năm 2026
+I. MỤC ĐÍCH, YÊU CẦU
+1. Các cơ quan, đơn vị chủ động phòng, chống dịch bệnh.
+II. TỔ CHỨC THỰC HIỆN
+1. Sở Y tế
+1.1. Lãnh đạo Sở
+- Chỉ đạo các phòng chuyên môn triển khai Kế hoạch.
+- Phân công đồng chí Phó Giám đốc theo dõi việc thực hiện.
+1.2. Phòng Nghiệp vụ Y
+Là đầu mối tham mưu triển khai Kế hoạch; định kỳ hằng quý báo cáo kết quả thực hiện.
+1.3. Các phòng chuyên môn, Văn phòng Sở: Căn cứ chức năng, nhiệm vụ phối hợp thực hiện Kế hoạch.
+2. Trung tâm Kiểm soát bệnh tật tỉnh; UBND các xã, phường
+Tổ chức giám sát dịch bệnh tại cộng đồng, hoàn thành trước ngày 30/6/2026.
+3. Công tác thông tin, tuyên truyền
+Các cơ quan báo chí tăng cường thông tin về phòng, chống dịch bệnh.
+Nơi nhận:
+- Như trên;
+"""
+
+
+def test_headings_that_name_agencies_hand_out_the_paragraphs_under_them():
+    tasks = _tasks(AGENCY_HEADINGS)
+    assert [(ref, lead, deadline) for ref, _, lead, _, _, deadline in tasks] == [
+        ("1.1.a", ["Lãnh đạo Sở"], ""),
+        ("1.1.b", ["Lãnh đạo Sở"], ""),
+        ("1.2.a", ["Phòng Nghiệp vụ Y"], ""),
+        ("1.2.b", ["Phòng Nghiệp vụ Y"], "định kỳ hằng quý"),
+        # Agencies before a colon, then their duties.
+        ("1.3", ["Các phòng chuyên môn", "Văn phòng Sở"], ""),
+        ("2", ["Trung tâm Kiểm soát bệnh tật tỉnh", "UBND các xã, phường"], "trước ngày 30/6/2026"),
+        # "3." is a topic, not an agency: what follows it is not assigned by the plan's numbering.
+    ]
+    assert [content for _, content, *_ in tasks[:3]] == [
+        "Chỉ đạo các phòng chuyên môn triển khai Kế hoạch.",
+        "Phân công đồng chí Phó Giám đốc theo dõi việc thực hiện.",
+        "Là đầu mối tham mưu triển khai Kế hoạch",
+    ]
