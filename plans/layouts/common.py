@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from bot.text import fold, squash_spaces
+from bot.text import fold, nfc, squash_spaces
 from plans.agencies import split_agencies
 from plans.model import Document, Table, TaskDraft
 from plans.text import join_wrapped
@@ -204,13 +204,14 @@ class Line:
 
 
 def paragraph_lines(document: Document) -> list[Line]:
-    """Every paragraph line in order (a paragraph may hold several lines)."""
+    """Every paragraph line in order (a paragraph may hold several lines), NFC-normalised:
+    a Document may come from a reader that left tone marks as combining characters."""
     lines: list[Line] = []
     for block_index, block in enumerate(document.blocks):
         if isinstance(block, Table):
             continue
         for line_index, raw in enumerate(str(block).split("\n")):
-            text = squash_spaces(raw)
+            text = squash_spaces(nfc(raw))
             if text:
                 lines.append(Line(text, (block_index, line_index)))
     return lines

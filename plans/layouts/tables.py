@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.text import fold, squash_spaces
+from bot.text import fold, nfc, squash_spaces
 from plans.layouts.common import (
     AGENCY_FIELDS,
     CONTENT,
@@ -82,7 +82,8 @@ def _row_cells(row: Sequence[str], columns: dict[int, str]) -> dict[str, str]:
 
 def _table_tasks(table: Table, block_index: int) -> list[Found]:
     rows = [
-        [cell if isinstance(cell, str) else str(cell or "") for cell in row] for row in table.rows
+        [nfc(cell if isinstance(cell, str) else str(cell or "")) for cell in row]
+        for row in table.rows
     ]
     header_at, columns = None, None
     for index, row in enumerate(rows[:30]):

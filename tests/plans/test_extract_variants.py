@@ -6,7 +6,12 @@ are general. Each expected task is written by hand, as a careful reader would ex
 
 from __future__ import annotations
 
+import unicodedata
+
+import pytest
+
 from plans.extract import extract_plan
+from plans.model import Document, Table
 from plans.text import text_to_document
 
 
@@ -388,3 +393,38 @@ def test_headings_that_name_agencies_hand_out_the_paragraphs_under_them():
         "Phân công đồng chí Phó Giám đốc theo dõi việc thực hiện.",
         "Là đầu mối tham mưu triển khai Kế hoạch",
     ]
+
+
+# --- decomposed Unicode --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "blocks",
+    [
+        DIRECTIVE.splitlines(),
+        [
+            Table(
+                rows=[
+                    ["TT", "Nội dung", "Đơn vị chủ trì", "Thời hạn"],
+                    ["1", "Kiểm tra an toàn thực phẩm", "Sở Y tế", "Quý II/2026"],
+                ]
+            )
+        ],
+    ],
+    ids=["prose", "table"],
+)
+def test_a_document_in_decomposed_unicode_gives_the_same_tasks(blocks):
+    """A reader that hands over tone marks as combining characters (seed 000 stores them so)."""
+
+    def nfd(text: str) -> str:
+        return unicodedata.normalize("NFD", text)
+
+    decomposed = [
+        Table(rows=[[nfd(cell) for cell in row] for row in block.rows])
+        if isinstance(block, Table)
+        else nfd(block)
+        for block in blocks
+    ]
+    expected = [task.as_dict() for task in extract_plan(Document("x", blocks)).tasks]
+    assert expected
+    assert [task.as_dict() for task in extract_plan(Document("x", decomposed)).tasks] == expected
