@@ -17,13 +17,14 @@ from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, select
 
 from db.engine import session_scope
-from db.models import Contact, Reminder, ReminderState, Task, TaskStatus
+from db.models import AgencyRole, Contact, Reminder, ReminderState, Task, TaskAgency, TaskStatus
 from handlers.messages import Answer
 from schedules.planning import ReminderPolicy
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
+# A safety bound for errors that are not rate limits; retries stop at the deadline anyway.
+MAX_ATTEMPTS = 50
 # A reminder sent this long after its planned time says it is late (the service was down).
 LATE_AFTER = timedelta(minutes=15)
 
@@ -76,13 +77,16 @@ def claim_due(
     lease: timedelta,
     limit: int,
     render: Renderer,
+    policy: ReminderPolicy,
 ) -> list[Delivery]:
     """Take up to `limit` due reminders for this worker; stale leases count as due."""
     due = or_(
         (Reminder.state == ReminderState.PENDING) & (Reminder.due_at <= now),
         (Reminder.state == ReminderState.SENDING) & (Reminder.lease_until < now),
     )
-    statement = select(Reminder).where(due).order_by(Reminder.due_at, Reminder.id)
+    # The limit goes into SQL so that several workers on PostgreSQL each lock a share of the
+    # due rows instead of the first one locking them all (a few spare rows for superseding).
+    statement = select(Reminder).where(due).order_by(Reminder.due_at, Reminder.id).limit(limit * 4)
     if session.get_bind().dialect.name == "postgresql":
         statement = statement.with_for_update(skip_locked=True)
     candidates = list(session.exec(statement))
@@ -92,9 +96,12 @@ def claim_due(
             break
         task = session.get(Task, reminder.task_id)
         contact = session.get(Contact, reminder.contact_id)
-        if task is None or contact is None or task.status == TaskStatus.DONE or not contact.active:
+        if not _still_wanted(session, task, contact):
             reminder.state = ReminderState.CANCELLED
             continue
+        # Late means later than the first moment it could have gone out: a reminder planned
+        # at night for the next morning is not late.
+        late = now - policy.next_sending_moment(reminder.due_at) > LATE_AFTER
         claimed = session.execute(
             update(Reminder)
             .where(
@@ -107,7 +114,7 @@ def claim_due(
                 lease_until=now + lease,
                 claimed_by=worker,
                 attempts=Reminder.attempts + 1,
-                late=(now - reminder.due_at) > LATE_AFTER,
+                late=late,
             )
             .execution_options(synchronize_session=False)
         )
@@ -125,19 +132,53 @@ def claim_due(
     return deliveries
 
 
+def _still_wanted(session: Session, task: Task | None, contact: Contact | None) -> bool:
+    """The task is open and the contact is still reachable and of a lead agency."""
+    if task is None or contact is None or task.status == TaskStatus.DONE or not contact.active:
+        return False
+    lead = session.exec(
+        select(TaskAgency).where(
+            TaskAgency.task_id == task.id,
+            TaskAgency.agency_id == contact.agency_id,
+            TaskAgency.role == AgencyRole.LEAD,
+        )
+    ).first()
+    return lead is not None
+
+
 def _latest_per_cycle(candidates: Iterable[Reminder], session: Session) -> list[Reminder]:
-    """Keep one due reminder per task, contact and cycle: the newest; older ones are skipped."""
+    """One due reminder per task, contact and cycle: the newest; older ones are skipped.
+
+    A row left 'sending' by a crashed worker is superseded like a pending one, and so is any
+    row older than one that already went out.
+    """
     newest: dict[tuple[int, int, object], Reminder] = {}
     for reminder in candidates:
         key = (reminder.task_id, reminder.contact_id, reminder.cycle)
         kept = newest.get(key)
         if kept is None or reminder.due_at > kept.due_at:
-            if kept is not None and kept.state == ReminderState.PENDING:
+            if kept is not None:
                 kept.state = ReminderState.SKIPPED
             newest[key] = reminder
-        elif reminder.state == ReminderState.PENDING:
+        else:
             reminder.state = ReminderState.SKIPPED
-    return sorted(newest.values(), key=lambda reminder: (reminder.due_at, reminder.id))
+    kept_rows = []
+    for key, reminder in newest.items():
+        task_id, contact_id, cycle = key
+        newer_sent = session.exec(
+            select(Reminder.id).where(
+                Reminder.task_id == task_id,
+                Reminder.contact_id == contact_id,
+                Reminder.cycle == cycle,
+                Reminder.state == ReminderState.SENT,
+                Reminder.due_at >= reminder.due_at,
+            )
+        ).first()
+        if newer_sent is not None:
+            reminder.state = ReminderState.SKIPPED
+        else:
+            kept_rows.append(reminder)
+    return sorted(kept_rows, key=lambda reminder: (reminder.due_at, reminder.id))
 
 
 def renew_lease(
@@ -150,6 +191,8 @@ def renew_lease(
             col(Reminder.id) == reminder_id,
             col(Reminder.claimed_by) == worker,
             col(Reminder.state) == ReminderState.SENDING,
+            # Reported done since the claim: no reminder (the next claim cancels the row).
+            col(Reminder.task_id).in_(select(Task.id).where(Task.status != TaskStatus.DONE)),
         )
         .values(lease_until=now + lease)
         .execution_options(synchronize_session=False)
@@ -176,8 +219,13 @@ def record_failure(
     worker: str,
     error: DeliveryError | Exception,
     now: datetime,
+    policy: ReminderPolicy,
 ) -> str:
-    """Put a failed send back in the queue with a backoff, or give up; returns the new state."""
+    """Put a failed send back in the queue with a backoff, or give up; returns the new state.
+
+    Rate limits and outages are retried until the deadline the reminder announces has passed:
+    only then is the reminder of no use. A 429 does not count as an attempt.
+    """
     reminder = session.get(Reminder, reminder_id)
     if reminder is None or reminder.claimed_by != worker:
         return "lost"
@@ -190,13 +238,15 @@ def record_failure(
             contact.active = False
             contact.unreachable_at = now
         return reminder.state
-    if reminder.attempts >= MAX_ATTEMPTS:
-        reminder.state = ReminderState.FAILED
-        return reminder.state
-    if isinstance(error, RetryLater) and error.retry_after is not None:
+    rate_limited = isinstance(error, RetryLater) and error.retry_after is not None
+    if rate_limited:
+        reminder.attempts = max(0, reminder.attempts - 1)
         wait = timedelta(seconds=error.retry_after)
     else:
-        wait = timedelta(seconds=min(3600, 30 * 2 ** (reminder.attempts - 1)))
+        wait = timedelta(seconds=min(3600, 30 * 2 ** min(reminder.attempts - 1, 10)))
+    if now + wait > policy.deadline_moment(reminder.cycle) or reminder.attempts >= MAX_ATTEMPTS:
+        reminder.state = ReminderState.FAILED
+        return reminder.state
     reminder.state = ReminderState.PENDING
     reminder.due_at = now + wait
     return reminder.state
@@ -233,12 +283,15 @@ class Dispatcher:
                 lease=self.lease,
                 limit=self.batch,
                 render=self.render,
+                policy=policy,
             )
         for delivery in deliveries:
-            await self._deliver(delivery, report)
+            await self._deliver(delivery, report, policy)
         return report
 
-    async def _deliver(self, delivery: Delivery, report: DispatchReport) -> None:
+    async def _deliver(
+        self, delivery: Delivery, report: DispatchReport, policy: ReminderPolicy
+    ) -> None:
         sender = self.senders.get(delivery.channel)
         await self._pace(delivery)
         # Earlier sends in this batch took time: make sure the row is still ours.
@@ -264,6 +317,7 @@ class Dispatcher:
                     worker=self.worker,
                     error=error,
                     now=self.clock(),
+                    policy=policy,
                 )
             (report.failed if state == ReminderState.FAILED else report.retried).append(
                 delivery.reminder_id

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
@@ -51,6 +51,18 @@ class ReminderPolicy:
             due, Offset(0, "m"), calendar=self.calendar, window=self.window, tz=self.zone
         )
 
+    def next_sending_moment(self, moment: datetime) -> datetime:
+        """`moment` if a reminder may go out then, else the next window's start (UTC)."""
+        local = moment.astimezone(self.zone)
+        day = local.date()
+        if self.calendar.is_working_day(day):
+            if self.window.contains(local.time()):
+                return moment
+            if local.time() < self.window.start:
+                return datetime.combine(day, self.window.start, self.zone).astimezone(UTC)
+        following = self.calendar.next_working_day(day + timedelta(days=1))
+        return datetime.combine(following, self.window.start, self.zone).astimezone(UTC)
+
     def is_sending_time(self, now: datetime) -> bool:
         """Whether `now` lies inside the send window on a working day."""
         local = now.astimezone(self.zone)
@@ -97,13 +109,20 @@ def plan_reminders(
         if task.deadline_kind == "recurring":
             _advance_cycle(session, task, today=today, now=now)
     contacts_by_task = _lead_contacts(session, [task.id for task in tasks], contact_ids)
-    existing = _pending_and_sent(session, [task.id for task in tasks], contact_ids)
+    existing = _existing_reminders(session, [task.id for task in tasks], contact_ids)
     for task in tasks:
         wanted = _wanted_slots(task, policy=policy, now=now)
-        for contact in contacts_by_task.get(task.id, []):
-            rows = existing.get((task.id, contact.id), [])
+        leads = {contact.id: contact for contact in contacts_by_task.get(task.id, [])}
+        for contact_id, rows in existing.get(task.id, {}).items():
+            if contact_id not in leads:
+                # The lead changed, or the officer moved to another agency.
+                outcome.cancelled += _cancel_unwanted(rows, {})
+        for contact in leads.values():
+            rows = existing.get(task.id, {}).get(contact.id, [])
             outcome.cancelled += _cancel_unwanted(rows, wanted)
-            outcome.created += _add_missing(session, task, contact, rows, wanted, now=now)
+            outcome.created += _add_missing(
+                session, task, contact, rows, wanted, now=now, policy=policy
+            )
     session.flush()
     return outcome
 
@@ -113,7 +132,10 @@ def _advance_cycle(session: Session, task: Task, *, today: date, now: datetime) 
     # The date is re-read from the phrase: the cycle moves on by itself.
     current = parse_deadline(task.deadline_text).next_due(today)
     if task.status != TaskStatus.DONE:
-        task.due_date = current
+        # An open cycle stays until it is reported: a missed quarterly report shows as overdue
+        # instead of vanishing into the next quarter.
+        if task.due_date is None:
+            task.due_date = current
         return
     if current is None or task.due_date is None or current <= task.due_date:
         return  # done for the cycle still running
@@ -161,15 +183,18 @@ def _lead_contacts(
     return grouped
 
 
-def _pending_and_sent(
+def _existing_reminders(
     session: Session, task_ids: list[int], contact_ids: list[int] | None
-) -> dict[tuple[int, int], list[Reminder]]:
+) -> dict[int, dict[int, list[Reminder]]]:
+    """task id -> contact id -> that contact's reminder rows for the task."""
     statement = select(Reminder).where(col(Reminder.task_id).in_(task_ids))
     if contact_ids is not None:
         statement = statement.where(col(Reminder.contact_id).in_(contact_ids))
-    grouped: dict[tuple[int, int], list[Reminder]] = {}
+    grouped: dict[int, dict[int, list[Reminder]]] = {}
     for reminder in session.exec(statement):
-        grouped.setdefault((reminder.task_id, reminder.contact_id), []).append(reminder)
+        grouped.setdefault(reminder.task_id, {}).setdefault(reminder.contact_id, []).append(
+            reminder
+        )
     return grouped
 
 
@@ -211,7 +236,9 @@ def _add_missing(
     wanted: dict[tuple[date, str], datetime],
     *,
     now: datetime,
+    policy: ReminderPolicy,
 ) -> int:
+    """Plan the wanted slots that have no live row; cancelled rows come back to life."""
     known = {(reminder.cycle, reminder.offset_label): reminder for reminder in rows}
     for slot, due_at in wanted.items():
         reminder = known.get(slot)
@@ -221,24 +248,45 @@ def _add_missing(
             and reminder.due_at != due_at
         ):
             reminder.due_at = due_at  # the calendar or window changed
-    missing = {slot: due_at for slot, due_at in wanted.items() if slot not in known}
-    future = {slot: due_at for slot, due_at in missing.items() if due_at > now}
-    past = {slot: due_at for slot, due_at in missing.items() if due_at <= now}
+    # A slot cancelled earlier (task reopened, deadline changed back) is wanted again.
+    open_slots = {
+        slot: due_at
+        for slot, due_at in wanted.items()
+        if slot not in known or known[slot].state == ReminderState.CANCELLED
+    }
+    planned = {slot: due_at for slot, due_at in open_slots.items() if due_at > now}
+    past = {slot: due_at for slot, due_at in open_slots.items() if due_at <= now}
     if past:
-        # Offsets already behind us when the task or contact appeared: announce once, now,
-        # with the nearest of them, unless a reminder for this cycle already went out later.
+        # Offsets already behind us when the task or contact appeared: announce once, at the
+        # next moment a reminder may go out, with the nearest of them, unless a reminder for
+        # this cycle went or will go out later anyway.
         slot, due_at = max(past.items(), key=lambda item: item[1])
-        already = any(r.cycle == slot[0] and r.due_at >= due_at for r in rows)
+        live = (ReminderState.PENDING, ReminderState.SENDING, ReminderState.SENT)
+        already = any(r.cycle == slot[0] and r.state in live and r.due_at >= due_at for r in rows)
         if not already:
-            future[slot] = now
-    for (cycle, label), due_at in future.items():
-        session.add(
-            Reminder(
-                task_id=task.id,
-                contact_id=contact.id,
-                cycle=cycle,
-                offset_label=label,
-                due_at=due_at,
+            planned[slot] = policy.next_sending_moment(now)
+    for (cycle, label), due_at in planned.items():
+        reminder = known.get((cycle, label))
+        if reminder is None:
+            session.add(
+                Reminder(
+                    task_id=task.id,
+                    contact_id=contact.id,
+                    cycle=cycle,
+                    offset_label=label,
+                    due_at=due_at,
+                )
             )
-        )
-    return len(future)
+        else:
+            _reopen(reminder, due_at)
+    return len(planned)
+
+
+def _reopen(reminder: Reminder, due_at: datetime) -> None:
+    reminder.state = ReminderState.PENDING
+    reminder.due_at = due_at
+    reminder.attempts = 0
+    reminder.lease_until = None
+    reminder.claimed_by = None
+    reminder.last_error = None
+    reminder.late = False

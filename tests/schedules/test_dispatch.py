@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -135,7 +136,7 @@ async def test_rate_limit_reschedules_and_blocked_contact_is_marked_unreachable(
     assert channel.sent == []
     rows = [r for r in _reminders(engine) if r.offset_label == "7d"]
     states = sorted((r.state, r.attempts) for r in rows)
-    assert states == [(ReminderState.FAILED, 1), (ReminderState.PENDING, 1)]
+    assert states == [(ReminderState.FAILED, 1), (ReminderState.PENDING, 0)]  # a 429 is no attempt
     retried = next(r for r in rows if r.state == ReminderState.PENDING)
     assert retried.due_at.astimezone(ZONE) == clock.now.astimezone(ZONE) + timedelta(seconds=30)
     with session_scope(engine) as session:
@@ -156,6 +157,7 @@ async def test_a_crashed_worker_lease_expires_and_the_reminder_is_sent_again(eng
             lease=timedelta(seconds=60),
             limit=10,
             render=lambda task, reminder, late: Answer(text=task.content),
+            policy=policy(),
         )
     assert len(claimed) == 1
     channel = RecordingChannel()
@@ -195,35 +197,150 @@ def test_tasks_without_a_date_get_no_countdown(engine, deadline):
 
 def test_recurring_task_done_for_a_cycle_reopens_when_the_next_cycle_starts(engine):
     task_ids = _setup(engine, "Hằng quý")
-    december = local(2026, 12, 1, 9)
     with session_scope(engine) as session:
         task = session.get(Task, task_ids[0])
-        plan_reminders(session, policy=policy(), now=december, task_ids=task_ids)
-        assert task.due_date.isoformat() == "2026-12-31"
+        assert task.due_date.isoformat() == "2026-06-30"
         record_status(
             session,
             task=task,
             contact=None,
             channel="telegram",
             chat_id="100",
-            text="xong quý 4",
+            text="xong quý 2",
             status=TaskStatus.DONE,
-            today=december.date(),
+            today=local(2026, 6, 20).date(),
         )
-        plan_reminders(session, policy=policy(), now=local(2026, 12, 20, 9), task_ids=task_ids)
-        assert (task.status, task.due_date.isoformat()) == (TaskStatus.DONE, "2026-12-31")
+        plan_reminders(session, policy=policy(), now=local(2026, 6, 25, 9), task_ids=task_ids)
+        assert (task.status, task.due_date.isoformat()) == (TaskStatus.DONE, "2026-06-30")
     with session_scope(engine) as session:
-        plan_reminders(session, policy=policy(), now=local(2027, 1, 4, 9), task_ids=task_ids)
+        plan_reminders(session, policy=policy(), now=local(2026, 7, 1, 0, 5), task_ids=task_ids)
     with session_scope(engine) as session:
         task = session.get(Task, task_ids[0])
-        assert (task.status, task.due_date.isoformat()) == (TaskStatus.NOT_STARTED, "2027-03-31")
+        assert (task.status, task.due_date.isoformat()) == (TaskStatus.NOT_STARTED, "2026-09-30")
         history = session.exec(select(StatusUpdate).order_by(StatusUpdate.id)).all()
         assert [(h.new_status, h.channel) for h in history] == [
             ("done", "telegram"),
             ("not_started", "system"),
         ]
-        assert "31/03/2027" in history[-1].text
+        assert "30/09/2026" in history[-1].text
         pending = session.exec(
             select(Reminder).where(Reminder.state == ReminderState.PENDING)
         ).all()
-        assert {r.cycle.isoformat() for r in pending} == {"2027-03-31"}
+        assert {r.cycle.isoformat() for r in pending} == {"2026-09-30"}
+
+
+def _set_status(engine, task_id, status, when):
+    with session_scope(engine) as session:
+        task = session.get(Task, task_id)
+        record_status(
+            session,
+            task=task,
+            contact=None,
+            channel="telegram",
+            chat_id="100",
+            text=status,
+            status=status,
+            today=when.astimezone(ZONE).date(),
+        )
+        plan_reminders(session, policy=policy(), now=when, task_ids=[task_id])
+
+
+def test_a_task_reopened_after_done_gets_its_reminders_back(engine):
+    task_ids = _setup(engine, "ngày 30/06/2026")
+    _set_status(engine, task_ids[0], TaskStatus.DONE, MONDAY)
+    assert {r.state for r in _reminders(engine)} == {ReminderState.CANCELLED}
+    _set_status(engine, task_ids[0], TaskStatus.IN_PROGRESS, MONDAY + timedelta(hours=1))
+    assert [r.state for r in _reminders(engine)] == [ReminderState.PENDING] * 4
+
+
+def test_reminders_follow_the_lead_when_it_changes(engine):
+    _setup(engine, "ngày 30/06/2026")
+    with session_scope(engine) as session:
+        join(session, agency="Sở Tài chính", chat_id="900", now=MONDAY)
+        changed = plan(draft("1", "Nhiệm vụ 1", "Sở Tài chính", "ngày 30/06/2026"))
+        outcome = store_plan(session, changed, today=MONDAY.date())
+        plan_reminders(session, policy=policy(), now=MONDAY, task_ids=outcome.task_ids)
+    channel = RecordingChannel()
+    asyncio.run(_dispatcher(engine, channel, Clock(local(2026, 6, 23, 8, 1))).run_once())
+    assert [chat for chat, _text in channel.sent] == ["900"]
+
+
+async def test_a_stale_sending_row_is_not_sent_after_a_newer_offset(engine):
+    _setup(engine, "ngày 30/06/2026")
+    clock = Clock(local(2026, 6, 23, 8, 1))
+    with session_scope(engine) as session:
+        claimed = claim_due(
+            session,
+            now=clock(),
+            worker="crashed",
+            lease=timedelta(seconds=60),
+            limit=10,
+            render=lambda task, reminder, late: Answer(text=task.content),
+            policy=policy(),
+        )
+    assert len(claimed) == 1  # the 7d reminder, then the worker dies
+    channel = RecordingChannel()
+    clock.now = local(2026, 6, 26, 9)  # the 3d reminder is due; the 7d lease long expired
+    await _dispatcher(engine, channel, clock).run_once()
+    await _dispatcher(engine, channel, clock).run_once()
+    assert len(channel.sent) == 1
+    states = {r.offset_label: r.state for r in _reminders(engine)}
+    assert (states["7d"], states["3d"]) == (ReminderState.SKIPPED, ReminderState.SENT)
+
+
+async def test_a_catch_up_planned_at_night_goes_out_next_morning_not_marked_late(engine):
+    with session_scope(engine) as session:
+        store_plan(
+            session,
+            plan(draft("1", "Nhiệm vụ 1", "Sở Nội vụ", "ngày 30/06/2026")),
+            today=MONDAY.date(),
+        )
+        friday_evening = local(2026, 6, 26, 20)
+        join(session, agency="Sở Nội vụ", chat_id="100", now=friday_evening)
+        plan_reminders(session, policy=policy(), now=friday_evening)
+    catch_up = min(_reminders(engine), key=lambda r: r.due_at)
+    assert catch_up.due_at == local(2026, 6, 29, 8)  # Monday at the window's start
+    channel = RecordingChannel()
+    await _dispatcher(engine, channel, Clock(local(2026, 6, 29, 8, 5))).run_once()
+    assert len(channel.sent) == 1 and "gửi muộn" not in channel.sent[0][1]
+
+
+async def test_outages_are_retried_until_the_deadline_not_a_fixed_count(engine):
+    _setup(engine, "ngày 30/06/2026")
+    channel, clock = RecordingChannel(), Clock(local(2026, 6, 29, 16, 0))
+    dispatcher = _dispatcher(engine, channel, clock)
+    for _ in range(12):
+        channel.failures = [RetryLater("429 flood", retry_after=3)]
+        await dispatcher.run_once()
+        clock.now += timedelta(seconds=4)
+    await dispatcher.run_once()
+    assert len(channel.sent) == 1
+    channel.failures = [RetryLater("timeout")] * 50
+    clock.now = local(2026, 6, 30, 16, 50)  # the 0d reminder, ten minutes before the deadline
+    for _ in range(5):
+        await dispatcher.run_once()
+        clock.now += timedelta(minutes=5)
+    zero_day = next(r for r in _reminders(engine) if r.offset_label == "0d")
+    assert zero_day.state == ReminderState.FAILED and "timeout" in zero_day.last_error
+
+
+def test_a_missed_recurring_cycle_stays_overdue_until_reported(engine):
+    from db.progress import Bucket, progress_summary
+
+    task_ids = _setup(engine, "Hằng quý")
+    with session_scope(engine) as session:
+        plan_reminders(session, policy=policy(), now=local(2026, 7, 1, 0, 5))
+        assert session.get(Task, task_ids[0]).due_date.isoformat() == "2026-06-30"
+        counts = progress_summary(session, today=local(2026, 7, 1).date()).counts
+        assert counts[Bucket.OVERDUE] == 1
+    # Reported late, on 2 July: the second quarter closes, and the third one opens at once.
+    _set_status(engine, task_ids[0], TaskStatus.DONE, local(2026, 7, 2, 9))
+    with session_scope(engine) as session:
+        task = session.get(Task, task_ids[0])
+        assert (task.status, task.due_date.isoformat()) == (TaskStatus.NOT_STARTED, "2026-09-30")
+        history = session.exec(select(StatusUpdate).order_by(StatusUpdate.id)).all()
+        assert [h.new_status for h in history] == ["done", "not_started"]
+        pending = session.exec(
+            select(Reminder).where(Reminder.state == ReminderState.PENDING)
+        ).all()
+        assert pending and {r.cycle.isoformat() for r in pending} == {"2026-09-30"}
