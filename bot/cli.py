@@ -192,6 +192,12 @@ def _import(args) -> int:
                 unchanged=outcome.unchanged,
             )
         )
+        if outcome.withdrawn_refs:
+            print(
+                _("  No longer in the document (withdrawn): tasks {refs}").format(
+                    refs=", ".join(outcome.withdrawn_refs)
+                )
+            )
         if outcome.flagged_refs:
             print(_("  To check: tasks {refs}").format(refs=", ".join(outcome.flagged_refs)))
         if outcome.unknown_agencies:

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from difflib import SequenceMatcher
 
 from sqlmodel import Session, delete, select
 
+from bot.text import fold
 from db.agencies import resolve_agency
 from db.models import AgencyRole, Plan, Task, TaskAgency
 from db.types import utcnow
 from plans.model import ExtractedPlan, TaskDraft
 from schedules.deadlines import Deadline
+
+# Below this likeness (0..1, words of the folded text) a task under the same ref is another
+# task: the plan was renumbered or rewritten, and the old status must not pass to new work.
+SAME_TASK_UNDER_SAME_REF = 0.6
+# A task that moved to another ref is recognised only when nearly identical.
+SAME_TASK_UNDER_OTHER_REF = 0.8
 
 
 @dataclass
@@ -23,6 +31,7 @@ class ImportOutcome:
     updated: int = 0
     unchanged: int = 0
     task_ids: list[int] = field(default_factory=list)
+    withdrawn_refs: list[str] = field(default_factory=list)
     flagged_refs: list[str] = field(default_factory=list)
     unknown_agencies: list[str] = field(default_factory=list)
 
@@ -45,7 +54,11 @@ def save_plan(
     source_name: str,
     today: date,
 ) -> ImportOutcome:
-    """Create or update a plan and its tasks in place (matched by ref); statuses are kept."""
+    """Create or update a plan; tasks are matched by ref and content, statuses are kept.
+
+    Tasks the new version no longer has are withdrawn (their history stays); a task whose
+    content changed beyond recognition under the same ref counts as a new task.
+    """
     plan = session.exec(select(Plan).where(Plan.source_key == source_key)).first()
     if plan is None:
         plan = Plan(source_key=source_key, source_name=source_name, title=extracted.title)
@@ -56,16 +69,15 @@ def save_plan(
         plan.title = extracted.title or plan.title
         plan.updated_at = utcnow()
     outcome = ImportOutcome(plan_id=plan.id)
-    existing = {
-        task.ref: task for task in session.exec(select(Task).where(Task.plan_id == plan.id))
-    }
+    old_tasks = list(session.exec(select(Task).where(Task.plan_id == plan.id)))
+    matches = _match_tasks(old_tasks, extracted.tasks)
     for position, draft in enumerate(extracted.tasks):
-        task = existing.get(draft.ref)
+        task = matches.get(position)
         if task is None:
             task = Task(plan_id=plan.id, ref=draft.ref, content=draft.content)
             session.add(task)
             outcome.created += 1
-        elif _same_as_document(task, draft, position):
+        elif task.withdrawn_at is None and _same_as_document(session, task, draft, position):
             outcome.unchanged += 1
         else:
             outcome.updated += 1
@@ -79,25 +91,80 @@ def save_plan(
         if task.flagged:
             outcome.flagged_refs.append(task.ref)
         outcome.task_ids.append(task.id)
+    kept = {task.id for task in matches.values()}
+    for task in old_tasks:
+        if task.id not in kept and task.withdrawn_at is None:
+            task.withdrawn_at = utcnow()
+            outcome.withdrawn_refs.append(task.ref)
+            outcome.task_ids.append(task.id)  # so that planning cancels its reminders
     return outcome
 
 
+def _match_tasks(old_tasks: list[Task], drafts: list[TaskDraft]) -> dict[int, Task]:
+    """Draft position -> the stored task it continues: same ref and alike, else nearly the same."""
+    matches: dict[int, Task] = {}
+    by_ref: dict[str, list[Task]] = {}
+    # Live tasks first: a ref reused after a withdrawal continues the live one.
+    for task in sorted(old_tasks, key=lambda task: task.withdrawn_at is not None):
+        by_ref.setdefault(task.ref, []).append(task)
+    taken: set[int] = set()
+    for position, draft in enumerate(drafts):
+        for task in by_ref.get(draft.ref, []):
+            if (
+                task.id not in taken
+                and _likeness(task.content, draft.content) >= SAME_TASK_UNDER_SAME_REF
+            ):
+                matches[position] = task
+                taken.add(task.id)
+                break
+    for position, draft in enumerate(drafts):
+        if position in matches:
+            continue
+        candidates = [task for task in old_tasks if task.id not in taken]
+        best = max(
+            candidates, key=lambda task: _likeness(task.content, draft.content), default=None
+        )
+        if best is not None and _likeness(best.content, draft.content) >= SAME_TASK_UNDER_OTHER_REF:
+            matches[position] = best
+            taken.add(best.id)
+    return matches
+
+
+def _likeness(first: str, second: str) -> float:
+    # Word by word: Vietnamese syllables shared by unrelated tasks ("nghị quyết") would make
+    # a letter-level comparison call them alike.
+    return SequenceMatcher(None, fold(first).split(), fold(second).split(), autojunk=False).ratio()
+
+
 def _fill_task(task: Task, draft: TaskDraft, *, position: int, today: date) -> None:
+    deadline_changed = task.deadline_text != draft.deadline_text or task.due_date is None
+    task.ref = draft.ref
     task.position = position
     task.content = draft.content
     task.result = draft.result
     task.deadline_text = draft.deadline_text
-    if draft.deadline is not None:
+    task.withdrawn_at = None
+    # An unchanged recurring phrase keeps the cycle being worked on (it may be overdue).
+    if draft.deadline is not None and (deadline_changed or task.deadline_kind != "recurring"):
         apply_deadline(task, draft.deadline, today=today)
     task.updated_at = utcnow()
 
 
-def _same_as_document(task: Task, draft: TaskDraft, position: int) -> bool:
+def _same_as_document(session: Session, task: Task, draft: TaskDraft, position: int) -> bool:
+    links = session.exec(select(TaskAgency).where(TaskAgency.task_id == task.id)).all()
+    written = {
+        role: sorted(link.name_as_written for link in links if link.role == role)
+        for role in AgencyRole
+    }
     return (
-        task.position == position
+        task.ref == draft.ref
+        and task.position == position
         and task.content == draft.content
         and task.result == draft.result
         and task.deadline_text == draft.deadline_text
+        and written[AgencyRole.LEAD] == sorted(draft.lead)
+        and written[AgencyRole.COORDINATOR] == sorted(draft.coordinators)
+        and written[AgencyRole.EXECUTOR] == sorted(draft.executors)
     )
 
 

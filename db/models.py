@@ -91,7 +91,8 @@ class Plan(SQLModel, table=True):
 class Task(SQLModel, table=True):
     """A tracked task with its deadline as parsed and its latest reported status."""
 
-    __table_args__ = (UniqueConstraint("plan_id", "ref", name="uq_task_plan_ref"),)
+    # Not unique: a withdrawn task keeps its ref, and a later version of the plan may reuse it.
+    __table_args__ = (Index("ix_task_plan_ref", "plan_id", "ref"),)
 
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id", index=True, ondelete="CASCADE")
@@ -114,6 +115,8 @@ class Task(SQLModel, table=True):
     requested_until: date | None = None
     # The local date the work was reported done, compared with due_date for the buckets.
     completed_on: date | None = None
+    # Set when a re-imported version of the plan no longer has the task; history is kept.
+    withdrawn_at: datetime | None = _timestamp(nullable=True)
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
 

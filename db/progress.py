@@ -57,7 +57,11 @@ def progress_summary(
 ) -> ProgressSummary:
     """Count tasks per bucket, for everything or for one lead agency or plan."""
     bucket = bucket_expression(today).label("bucket")
-    statement = select(bucket, func.count(func.distinct(Task.id))).select_from(Task)
+    statement = (
+        select(bucket, func.count(func.distinct(Task.id)))
+        .select_from(Task)
+        .where(col(Task.withdrawn_at).is_(None))
+    )
     if agency_id is not None:
         statement = statement.join(TaskAgency, col(TaskAgency.task_id) == Task.id).where(
             TaskAgency.agency_id == agency_id, TaskAgency.role == AgencyRole.LEAD

@@ -27,6 +27,7 @@ def open_tasks_for_agency(session: Session, *, agency_id: int) -> list[Task]:
             TaskAgency.agency_id == agency_id,
             TaskAgency.role == AgencyRole.LEAD,
             Task.status != TaskStatus.DONE,
+            col(Task.withdrawn_at).is_(None),
         )
         .order_by(col(Task.due_date).is_(None), Task.due_date, Task.plan_id, Task.position)
     )

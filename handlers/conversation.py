@@ -64,9 +64,7 @@ def _route(session: Session, incoming: Incoming, context: BotContext) -> list[An
     if contact is None:
         return [_stranger_answer()]
     if incoming.upload is not None:
-        return [
-            preview_upload(session, contact=contact, upload=incoming.upload, now=context.clock())
-        ]
+        return [preview_upload(session, contact=contact, upload=incoming.upload, context=context)]
     if incoming.button_data:
         return _button(session, incoming, contact, context)
     if command in ("tiendo", "progress"):
@@ -310,6 +308,12 @@ def _apply(
     until=None,
     note: str | None = None,
 ) -> Answer:
+    if task.withdrawn_at is not None:
+        return Answer(
+            text=_("Task {ref} was withdrawn from its plan; there is nothing to report.").format(
+                ref=task.ref
+            )
+        )
     if not contact_may_update(session, contact=contact, task=task):
         return Answer(text=_("This task belongs to another agency; you cannot update it."))
     if task.status == TaskStatus.DONE and status == TaskStatus.DONE:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.i18n import _
 from db.imports import save_plan
-from db.models import Contact, ContactRole, PendingImport
+from db.models import Contact, ContactRole, PendingImport, Plan
 from handlers.context import BotContext
 from handlers.messages import Answer, Button, FileUpload
 from plans.importer import load_plan, source_key
@@ -39,7 +39,7 @@ def _extract(filename: str, data: bytes) -> ExtractedPlan:
 
 
 def preview_upload(
-    session: Session, *, contact: Contact, upload: FileUpload, now: datetime
+    session: Session, *, contact: Contact, upload: FileUpload, context: BotContext
 ) -> Answer:
     """Read the file, keep it until confirmation, and show what would be imported."""
     if not may_import(contact):
@@ -47,6 +47,7 @@ def preview_upload(
             text=_("Only coordinators can import plans. Please send the file to your coordinator.")
         )
     extracted = _extract(upload.filename, upload.data)
+    now = context.clock()
     pending = PendingImport(
         contact_id=contact.id, filename=upload.filename, content=upload.data, created_at=now
     )
@@ -72,6 +73,15 @@ def preview_upload(
         )
     if len(extracted.tasks) > PREVIEW_TASKS:
         lines.append(_("… and {count} more.").format(count=len(extracted.tasks) - PREVIEW_TASKS))
+    earlier = session.exec(
+        select(Plan).where(Plan.source_key == source_key(Path(upload.filename)))
+    ).first()
+    if earlier is not None:
+        lines.append(
+            _("A plan of this name was imported on {day}: importing updates its tasks.").format(
+                day=earlier.imported_at.astimezone(ZoneInfo(context.zone_name)).strftime("%d/%m/%Y")
+            )
+        )
     if unclear:
         lines.append(
             _("Deadlines to check (not understood): tasks {refs}").format(refs=", ".join(unclear))
@@ -113,6 +123,10 @@ def confirm_upload(
         updated=outcome.updated,
         unchanged=outcome.unchanged,
     )
+    if outcome.withdrawn_refs:
+        text += "\n" + _("No longer in the document (withdrawn): tasks {refs}").format(
+            refs=", ".join(outcome.withdrawn_refs)
+        )
     if outcome.unknown_agencies:
         text += "\n" + _("Unknown agencies (created, to check): {names}").format(
             names="; ".join(outcome.unknown_agencies)

@@ -134,7 +134,9 @@ def claim_due(
 
 def _still_wanted(session: Session, task: Task | None, contact: Contact | None) -> bool:
     """The task is open and the contact is still reachable and of a lead agency."""
-    if task is None or contact is None or task.status == TaskStatus.DONE or not contact.active:
+    if task is None or contact is None or not contact.active:
+        return False
+    if task.status == TaskStatus.DONE or task.withdrawn_at is not None:
         return False
     lead = session.exec(
         select(TaskAgency).where(

@@ -202,7 +202,7 @@ def _wanted_slots(
     task: Task, *, policy: ReminderPolicy, now: datetime
 ) -> dict[tuple[date, str], datetime]:
     """(cycle, offset label) -> send time, for a task that still needs reminders."""
-    if task.status == TaskStatus.DONE or task.due_date is None:
+    if task.status == TaskStatus.DONE or task.due_date is None or task.withdrawn_at is not None:
         return {}
     if task.deadline_kind in ("ongoing", "undetermined"):
         return {}

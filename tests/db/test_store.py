@@ -108,3 +108,47 @@ def test_one_reminder_per_task_contact_cycle_and_offset(engine):
         session.add(Reminder(**slot, due_at=local(2026, 5, 3)))
     with pytest.raises(IntegrityError), session_scope(engine) as session:
         session.add(Reminder(**slot, due_at=local(2026, 5, 3)))
+
+
+def test_an_amended_plan_withdraws_dropped_tasks_and_never_moves_a_status_to_other_work(engine):
+    with session_scope(engine) as session:
+        first = store_plan(
+            session,
+            plan(
+                draft("1", "Tổ chức hội nghị quán triệt nghị quyết", "Sở Nội vụ", "Tháng 5/2026"),
+                draft("2", "Biên soạn tài liệu hỏi đáp về nghị quyết", "Sở Nội vụ", "Tháng 6/2026"),
+                draft("3", "Báo cáo sơ kết việc thực hiện nghị quyết", "Sở Nội vụ", "Quý III/2026"),
+            ),
+            today=TODAY,
+        )
+        done = session.get(Task, first.task_ids[0])
+        record_status(
+            session,
+            task=done,
+            contact=None,
+            channel="telegram",
+            chat_id="1",
+            text="xong",
+            status=TaskStatus.DONE,
+            today=TODAY,
+        )
+    # The amended plan drops task 1 and renumbers the rest; a new task takes ref 3.
+    amended = plan(
+        draft("1", "Biên soạn tài liệu hỏi đáp về nghị quyết", "Sở Nội vụ", "Tháng 6/2026"),
+        draft("2", "Báo cáo sơ kết việc thực hiện nghị quyết", "Sở Tài chính", "Quý III/2026"),
+        draft("3", "Tổ chức hội nghị sơ kết giữa kỳ", "Sở Nội vụ", "Tháng 9/2026"),
+    )
+    with session_scope(engine) as session:
+        second = store_plan(session, amended, today=TODAY)
+    assert second.withdrawn_refs == ["1"]
+    assert (second.created, second.updated) == (1, 2)
+    with session_scope(engine) as session:
+        tasks = {task.content: task for task in session.exec(select(Task))}
+        assert tasks["Tổ chức hội nghị quán triệt nghị quyết"].withdrawn_at is not None
+        assert tasks["Tổ chức hội nghị quán triệt nghị quyết"].status == TaskStatus.DONE  # kept
+        assert (
+            tasks["Biên soạn tài liệu hỏi đáp về nghị quyết"].ref,
+            tasks["Biên soạn tài liệu hỏi đáp về nghị quyết"].status,
+        ) == ("1", TaskStatus.NOT_STARTED)
+        assert tasks["Tổ chức hội nghị sơ kết giữa kỳ"].status == TaskStatus.NOT_STARTED
+        assert progress_summary(session, today=TODAY).total == 3
