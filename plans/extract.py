@@ -3,7 +3,8 @@
 Four layouts occur (domain.md section 2), one module each under `plans.layouts`: a table (a
 `Table` block, from .docx/.xlsx or tab-separated text), a table flattened by PDF text
 extraction (its cells one line after another), a labelled list ("a) …" then "- Tham mưu
-chính: …") and prose directives ("Giao Sở … chủ trì …"). `extract_plan` runs every extractor.
+chính: …") and prose directives ("Giao Sở … chủ trì …"). `extract_plan` runs every extractor
+and names the plan from its heading (`plans.layouts.title`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from plans.layouts.flattened import extract_flattened, find_flattened
 from plans.layouts.labelled import extract_labelled, find_labelled
 from plans.layouts.prose import extract_prose, find_deadline_phrase, find_prose
 from plans.layouts.tables import extract_tables, find_tables, header_columns, header_field
+from plans.layouts.title import find_title
 from plans.model import Document, ExtractedPlan
 
 __all__ = [
@@ -24,6 +26,7 @@ __all__ = [
     "extract_prose",
     "extract_tables",
     "find_deadline_phrase",
+    "find_title",
     "header_columns",
     "header_field",
     "read_deadline",
@@ -48,4 +51,6 @@ def extract_plan(document: Document) -> ExtractedPlan:
                 "recognisable header (Nội dung, Chủ trì, Phối hợp, Thời gian) and no assignment."
             )
         )
-    return ExtractedPlan(source=document.source, tasks=to_drafts(found))
+    return ExtractedPlan(
+        source=document.source, tasks=to_drafts(found), title=find_title(document, lines)
+    )

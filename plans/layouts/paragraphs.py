@@ -93,7 +93,7 @@ def _classify(text: str) -> tuple[str, str, str]:
     return "text", "", text
 
 
-def _page_width(lines: list[Line]) -> float | None:
+def page_width(lines: list[Line]) -> float | None:
     """The width wrapped lines fill (None when lines are whole paragraphs, as from .docx)."""
     lengths = sorted(len(line.text) for line in lines)
     if len(lengths) < 5:
@@ -104,7 +104,7 @@ def _page_width(lines: list[Line]) -> float | None:
 
 def read_paragraphs(lines: list[Line], skip: set[int]) -> list[Para]:
     """Re-join wrapped lines into paragraphs; page numbers dropped, stop at "Nơi nhận"."""
-    width = _page_width(lines)
+    width = page_width(lines)
     paragraphs: list[Para] = []
     previous: str | None = None
     # "1)" numbers items under a "1." heading; where no "1." came first it is the heading level.
