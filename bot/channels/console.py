@@ -77,6 +77,7 @@ class ConsoleChannel:
                 _(
                     "Type a button's number to press it; /vai canbo or /vai daumoi switches roles; Ctrl-D quits."
                 ),
+                _("As the coordinator, /tep PATH sends a plan file to import."),
             ]
         )
 

@@ -111,6 +111,11 @@ def test_calendar_announced_day_off_is_listed(database, capsys):
 
 def test_console_demo_answers_tiendo(tmp_path):
     """`make run` without a token: the console demo, with the sample plan, answers /tiendo."""
+    upload = tmp_path / "ke-hoach-bo-sung.txt"
+    upload.write_text(
+        "TT\tNội dung\tĐơn vị chủ trì\tThời hạn\n1\tRà soát quy chế phối hợp\tSở Nội vụ\tQuý I/2027\n",
+        encoding="utf-8",
+    )
     env = {
         "PATH": "/usr/bin:/bin",
         "HOME": str(tmp_path),
@@ -118,7 +123,7 @@ def test_console_demo_answers_tiendo(tmp_path):
     }
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "run"],
-        input="/tiendo\n/vai daumoi\n/tiendo\n",
+        input=f"/tiendo\n/vai daumoi\n/tiendo\n/tep {upload}\n1\n",
         capture_output=True,
         text=True,
         env=env,
@@ -129,6 +134,8 @@ def test_console_demo_answers_tiendo(tmp_path):
     assert "chạy thử" in result.stdout
     assert "Tiến độ thực hiện nhiệm vụ" in result.stdout
     assert "Tổng số: 7 nhiệm vụ" in result.stdout  # the coordinator sees the whole sample plan
+    assert "ke-hoach-bo-sung.txt: tìm được 1 nhiệm vụ" in result.stdout
+    assert "Đã nhập ke-hoach-bo-sung.txt: 1 mới" in result.stdout
 
 
 def test_agencies_flag_unknown_names_and_merge_them(database, tmp_path, capsys):
