@@ -110,12 +110,15 @@ _REPORTING = re.compile(
 _DATE = r"\d{1,2}\s*[/.-]\s*\d{1,2}(?:\s*[/.-]\s*\d{2,4})?"
 _DATE_WORDS = r"\d{1,2}\s+thang\s+\d{1,2}(?:\s+nam\s+\d{4})?"
 _EVERY = r"(?:hang|moi)\s+(?:nam|quy|thang|tuan)"
+# "đến ngày 30/6", "đến hết tháng 01/2026" end a period; "đến năm 2030" is a plan's horizon.
+_UNTIL = r"den(?:\s+het)?"
 _IN_TEXT_DEADLINE = re.compile(
     r"(?<![a-z0-9])(?:"
-    rf"(?:truoc|cham nhat(?:\s+la)?|han chot(?:\s+la)?)\s+(?:ngay\s+)?(?:{_DATE}|{_DATE_WORDS})"
-    rf"(?:\s+{_EVERY})?"
-    r"|(?:trong|truoc|cham nhat(?:\s+la)?)\s+(?:quy\s+(?:[ivx]+|\d)|thang\s+\d{1,2})\s*(?:/|\s+nam\s+)\s*\d{4}"
-    r"|(?:trong|truoc)\s+nam\s+\d{4}"
+    rf"(?:truoc|cham nhat(?:\s+la)?|han chot(?:\s+la)?|{_UNTIL})\s+(?:ngay\s+)?"
+    rf"(?:{_DATE}|{_DATE_WORDS})(?:\s+{_EVERY})?"
+    rf"|(?:trong|truoc|cham nhat(?:\s+la)?|{_UNTIL})\s+"
+    r"(?:quy\s+(?:[ivx]+|\d)|thang\s+\d{1,2})\s*(?:/|\s+nam\s+)\s*\d{4}"
+    r"|(?:trong|truoc|den\s+het)\s+nam\s+\d{4}"
     rf"|dinh\s+ky(?:\s+(?:{_EVERY}|(?:0?6|0?3)\s+thang|nua\s+nam))?"
     rf"|{_EVERY}"
     r")(?![a-z0-9])"
@@ -167,7 +170,7 @@ def _subject(text: str) -> tuple[str, bool] | None:
     assign = _ASSIGN.match(text)
     rest = text[assign.end() :] if assign else text
     rest = _HEAD_OF.sub("", rest) if _HEAD_OF.match(rest) else rest
-    if not starts_with_agency_word(rest):
+    if not starts_with_agency_word(rest) and not known_prefix(rest):
         return None
     # A known name may hold a verb-like word ("Phòng Tổ chức cán bộ …"): look after it. A
     # known name followed by a word that does not go on with a name ("Sở Tài chính cân đối

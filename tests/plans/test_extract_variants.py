@@ -355,6 +355,32 @@ def test_directive_in_other_wordings():
     }
 
 
+CELEBRATION = """KẾ HOẠCH
+Tổ chức các hoạt động kỷ niệm 80 năm Ngày Tổng tuyển cử đầu tiên
+II. NỘI DUNG
+1. Tổ chức mít tinh kỷ niệm tại trung tâm tỉnh.
+III. TỔ CHỨC THỰC HIỆN
+1. Sở Văn hóa, Thể thao và Du lịch chủ trì tham mưu tổ chức Lễ mít tinh; hoàn thành công tác chuẩn bị trước ngày 25/12/2025.
+2. Báo và Phát thanh, Truyền hình tỉnh mở chuyên mục tuyên truyền từ tháng 12/2025 đến tháng 01/2026.
+3. Ủy ban nhân dân các xã, phường:
+- Treo cờ, băng rôn, khẩu hiệu tuyên truyền;
+- Báo cáo kết quả về Sở Văn hóa, Thể thao và Du lịch trước ngày 15/01/2026.
+"""
+
+
+def test_plan_with_agencies_written_in_full_and_a_period_that_ends_on_a_month():
+    tasks = _tasks(CELEBRATION)
+    assert [(ref, lead, deadline) for ref, _, lead, _, _, deadline in tasks] == [
+        ("1", ["Sở Văn hóa, Thể thao và Du lịch"], "trước ngày 25/12/2025"),
+        # A known name that begins with no head word, and "từ … đến tháng 01/2026".
+        ("2", ["Báo và Phát thanh, Truyền hình tỉnh"], "đến tháng 01/2026"),
+        # "Ủy ban nhân dân" in full, handing out its bullets.
+        ("3.a", ["Ủy ban nhân dân các xã, phường"], ""),
+        ("3.b", ["Ủy ban nhân dân các xã, phường"], "trước ngày 15/01/2026"),
+    ]
+    assert _due(CELEBRATION)["2"] == "2026-01-31"
+
+
 AGENCY_HEADINGS = """KẾ HOẠCH
 Phòng, chống dịch bệnh mùa mưa năm 2026
 I. MỤC ĐÍCH, YÊU CẦU
