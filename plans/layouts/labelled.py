@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from plans.layouts.common import (
+    CONTENT,
     COORDINATORS,
     DEADLINE,
     EXECUTORS,
@@ -79,6 +80,10 @@ def _labelled_task(
         if not path or (before and before[0].kind != "decimal") or parts[0].kind == "bullet":
             path = [*outline.path, VIETNAMESE_LETTERS[letters % len(VIETNAMESE_LETTERS)]]
     content = TRAILING_PUNCTUATION.sub("", join_wrapped([part.body for part in parts]))
+    if CONTENT in values:
+        # "- Nội dung: …" states the content; the item or heading above only numbers it.
+        parts = [label for label in group if label.marker == CONTENT]
+        content = TRAILING_PUNCTUATION.sub("", join_wrapped(values[CONTENT]))
     if not content:
         return None
     text = {key: " ; ".join(value) for key, value in values.items()}

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.text import fold
 from plans.layouts.common import (
+    CONTENT,
     COORDINATORS,
     DEADLINE,
     END_OF_BODY,
@@ -35,7 +36,7 @@ _BULLET_MARKER = re.compile(r"^[-–+•]\s*(?=\S)")
 LABELS = {
     name: key
     for name, key in NAME_TO_FIELD.items()
-    if key in (LEAD, COORDINATORS, EXECUTORS, RESULT, DEADLINE)
+    if key in (CONTENT, LEAD, COORDINATORS, EXECUTORS, RESULT, DEADLINE)
 }
 _LABEL_LINE = re.compile(
     r"^[-–+•*]?\s*(?P<label>"

@@ -305,6 +305,41 @@ def test_labels_written_inside_the_item_or_on_one_line():
     ]
 
 
+LABELLED_CONTENT = """III. NHIỆM VỤ CỤ THỂ
+1. Nhiệm vụ thứ nhất
+- Nội dung: Rà soát, sắp xếp các cơ sở giáo dục mầm non, phổ thông.
+- Chủ trì: Sở Giáo dục và Đào tạo;
+- Phối hợp: Sở Nội vụ, UBND các xã, phường;
+- Thời hạn: Quý II/2026.
+2. Nhiệm vụ thứ hai
+- Nội dung nhiệm vụ: Xây dựng Đề án phát triển đội ngũ nhà giáo.
+- Chủ trì: Sở Giáo dục và Đào tạo;
+- Sản phẩm: Quyết định của UBND tỉnh;
+- Thời hạn: Năm 2026.
+"""
+
+
+def test_content_given_by_its_own_label():
+    assert _tasks(LABELLED_CONTENT) == [
+        (
+            "1",
+            "Rà soát, sắp xếp các cơ sở giáo dục mầm non, phổ thông.",
+            ["Sở Giáo dục và Đào tạo"],
+            ["Sở Nội vụ", "UBND các xã, phường"],
+            "",
+            "Quý II/2026",
+        ),
+        (
+            "2",
+            "Xây dựng Đề án phát triển đội ngũ nhà giáo.",
+            ["Sở Giáo dục và Đào tạo"],
+            [],
+            "Quyết định của UBND tỉnh",
+            "Năm 2026",
+        ),
+    ]
+
+
 # --- prose directives (seeds 000 and 002's layout) ---------------------------------------------
 
 DIRECTIVE = """ỦY BAN NHÂN DÂN TỈNH
