@@ -107,6 +107,10 @@ def _ends_table(text: str) -> bool:
 
 
 _SECTION_LINE = re.compile(r"^(?P<roman>[IVXL]{1,6})\s*[.\-–)]\s*(?=\S)")
+# "A. NHIỆM VỤ CHUNG": a section lettered instead of numbered in Roman.
+_LETTER_SECTION_LINE = re.compile(r"^(?P<letter>[A-H])\s*[.\-–)]\s+(?=\S)")
+# How far after a section title its first row's number may be (the title may wrap).
+_TITLE_LINES = 4
 _SKIP_COLUMN = -1.5
 _BAD = -1e9
 
@@ -431,8 +435,19 @@ def find_flattened(lines: list[Line]) -> tuple[list[Found], set[int]]:
             used.add(index)
             index += 1
             continue
+        letter_section = _LETTER_SECTION_LINE.match(text)
+        if letter_section and _first_row_follows(lines, index):
+            section, parent, in_section_title = letter_section["letter"], [], True
+            used.add(index)
+            index += 1
+            continue
         if rows and not number and _ends_table(text):
-            break
+            if not _first_row_follows(lines, index):
+                break
+            in_section_title = True  # a section's title in capitals, without a number
+            used.add(index)
+            index += 1
+            continue
         with_text = None if number else _ROW_NUMBER_WITH_TEXT.match(text)
         if with_text and not _continues_numbering(rows, section, with_text["number"]):
             with_text = None
@@ -461,6 +476,15 @@ def find_flattened(lines: list[Line]) -> tuple[list[Found], set[int]]:
     if columns is not None:
         found.extend(filter(None, (_flat_row_task(row, columns) for row in rows)))
     return found, used
+
+
+def _first_row_follows(lines: list[Line], index: int) -> bool:
+    """True when a row numbered 1 follows shortly: lines[index] is a section's title."""
+    for line in lines[index + 1 : index + 1 + _TITLE_LINES]:
+        number = _ROW_NUMBER.match(line.text) or _ROW_NUMBER_WITH_TEXT.match(line.text)
+        if number:
+            return number["number"] in ("1", "01")
+    return False
 
 
 def _continues_numbering(rows: list[_FlatRow], section: str | None, number: str) -> bool:

@@ -179,6 +179,51 @@ def test_flattened_table_with_header_synonyms_other_column_order_and_a_missing_c
     ]
 
 
+FLATTENED_LETTERED_SECTIONS = """TT Nội dung nhiệm vụ
+Đơn vị chủ trì Thời gian
+hoàn thành
+A. NHIỆM VỤ CHUNG
+1
+Quán triệt, phổ biến Kế hoạch đến toàn thể cán
+bộ, công chức
+Văn phòng Sở
+Quý I/2026
+2
+Kiểm tra việc thực hiện
+Thanh tra Sở
+Hằng năm
+B. NHIỆM VỤ CỤ THỂ
+1
+Tổ chức thi giáo viên dạy giỏi cấp tỉnh
+Phòng Giáo dục Trung học
+Tháng 11/2026
+KT. GIÁM ĐỐC
+PHÓ GIÁM ĐỐC
+"""
+
+
+def test_flattened_table_with_sections_lettered_in_capitals():
+    # "B. NHIỆM VỤ CỤ THỂ" is the next section, not the signature block ending the table.
+    assert [
+        (ref, content, lead, deadline)
+        for ref, content, lead, _, _, deadline in _tasks(FLATTENED_LETTERED_SECTIONS)
+    ] == [
+        (
+            "A.1",
+            "Quán triệt, phổ biến Kế hoạch đến toàn thể cán bộ, công chức",
+            ["Văn phòng Sở"],
+            "Quý I/2026",
+        ),
+        ("A.2", "Kiểm tra việc thực hiện", ["Thanh tra Sở"], "Hằng năm"),
+        (
+            "B.1",
+            "Tổ chức thi giáo viên dạy giỏi cấp tỉnh",
+            ["Phòng Giáo dục Trung học"],
+            "Tháng 11/2026",
+        ),
+    ]
+
+
 # --- labelled lists (seed 004's layout) --------------------------------------------------------
 
 LABELLED_SYNONYMS = """II. NHIỆM VỤ TRỌNG TÂM
