@@ -54,7 +54,9 @@ _SKIPPED_SECTIONS = re.compile(
 )
 # A wrapped line is "full" from this share of the page width on.
 _FULL_LINE = 0.8
-_CONTINUING_START = re.compile(r"^[a-zđà-ỹ0-9(“\"',;.)…%-]")
+# A sentence that assigns work begins a paragraph of its own after a full stop, however full
+# the line before it ("…trước ngày 30/9/2026." / "Giao Sở Tài chính …").
+_ASSIGNMENT_START = re.compile(r"^(?:Giao|Đề nghị|Yêu cầu)\s+\S")
 
 
 @dataclass(slots=True)
@@ -70,6 +72,12 @@ class Para:
     @property
     def body(self) -> str:
         return join_wrapped(self.lines)
+
+
+def _continues(text: str) -> bool:
+    """True when a line begins the way a wrapped line goes on (lower case, digit, punctuation)."""
+    first = text[:1]
+    return first.islower() or (first != "" and first in "0123456789(“\"',;.)…%-")
 
 
 def _classify(text: str) -> tuple[str, str, str]:
@@ -133,10 +141,11 @@ def read_paragraphs(lines: list[Line], skip: set[int]) -> list[Para]:
             full = width is not None and len(previous) >= _FULL_LINE * width
             body = paragraphs[-1].lines
             open_parenthesis = sum(line.count("(") - line.count(")") for line in body) > 0
+            new_assignment = previous[-1] in ".;" and _ASSIGNMENT_START.match(text)
             if (
-                _CONTINUING_START.match(text)
+                _continues(text)
                 or open_parenthesis
-                or (full and not previous.endswith(":"))
+                or (full and not previous.endswith(":") and not new_assignment)
             ):
                 paragraphs[-1].lines.append(text)
                 paragraphs[-1].indexes.append(index)

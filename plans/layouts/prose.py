@@ -327,11 +327,22 @@ def find_prose(lines: list[Line], skip: set[int], *, explicit_only: bool) -> lis
     found: list[Found] = []
     # (path, lead) of an assignment that hands out its numbered sub-items ("1. Giao Sở Y tế:").
     giver: tuple[list[str], list[str]] | None = None
+    handed_out: set[int] = set()  # paragraphs a numbered assignment gave as its items
+    unnumbered = 0  # assignments without a number since the last heading
     for index, paragraph in enumerate(paragraphs):
         outline.see(paragraph)
+        if paragraph.kind in ("roman", "decimal"):
+            unnumbered = 0
         if paragraph.kind == "roman":
             giver = None
-        if paragraph.kind != "decimal" or outline.skipped:
+        if outline.skipped:
+            continue
+        if paragraph.kind != "decimal":
+            if index not in handed_out and _ASSIGN.match(paragraph.body):
+                # "Giao Sở Y tế …" whose number a .txt export of Word's numbering lost.
+                tasks = _unnumbered_assignment(paragraph, outline, unnumbered)
+                unnumbered += bool(tasks)
+                found.extend(tasks)
             continue
         body = paragraph.body
         path = paragraph.marker.split(".")
@@ -348,16 +359,18 @@ def find_prose(lines: list[Line], skip: set[int], *, explicit_only: bool) -> lis
         lead = heading or _subject_agencies(subject[0] if subject else "")
         if not lead:
             continue
-        children: list[Para] = []
-        for child in paragraphs[index + 1 :]:
-            if child.kind in ("decimal", "roman"):
+        children: list[tuple[int, Para]] = []
+        for child_index in range(index + 1, len(paragraphs)):
+            if paragraphs[child_index].kind in ("decimal", "roman"):
                 break
-            children.append(child)
+            children.append((child_index, paragraphs[child_index]))
         # What an assignment hands out: its bullets and items, or, under a heading that only
         # names agencies, every paragraph (a .txt export loses Word's automatic bullets).
         kinds = ("bullet", "letter", "item", "text") if heading else ("bullet", "letter", "item")
-        items = [child for child in children if child.kind in kinds]
+        items = [child for _, child in children if child.kind in kinds]
         hands_out = bool(heading) or bool(_HANDS_OUT.search(body))
+        if hands_out:
+            handed_out.update(child_index for child_index, child in children if child in items)
         if hands_out and not items:
             giver = (path, lead)
             continue
@@ -384,6 +397,21 @@ def find_prose(lines: list[Line], skip: set[int], *, explicit_only: bool) -> lis
             )
         )
     return found
+
+
+def _unnumbered_assignment(paragraph: Para, outline: Outline, before: int) -> list[Found]:
+    """The tasks of an assignment paragraph without a decimal number ("Giao …", "- Giao …")."""
+    subject = _subject(paragraph.body)
+    lead = _subject_agencies(subject[0]) if subject else []
+    if not lead:
+        return []
+    if paragraph.kind in ("letter", "item"):
+        path = [*outline.path, paragraph.marker]
+    elif outline.path:
+        path = [*outline.path, VIETNAMESE_LETTERS[before % len(VIETNAMESE_LETTERS)]]
+    else:
+        path = [str(before + 1)]
+    return _group_tasks(paragraph.body, lead, paragraph.position, outline.section, path)
 
 
 def _group_tasks(

@@ -461,6 +461,46 @@ def test_plan_with_agencies_written_in_full_and_a_period_that_ends_on_a_month():
     assert _due(CELEBRATION)["2"] == "2026-01-31"
 
 
+UNNUMBERED = """Để triển khai hiệu quả Kế hoạch, UBND tỉnh yêu cầu các cơ quan, đơn vị thực hiện tốt các nội dung sau:
+Giao Sở Y tế chủ trì, phối hợp với Sở Giáo dục và Đào tạo tổ chức tiêm chủng cho học sinh, hoàn thành trước ngày 30/9/2026.
+Giao Sở Tài chính bố trí kinh phí thực hiện Kế hoạch.
+Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh phối hợp tuyên truyền, vận động Nhân dân.
+Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, các cơ quan, đơn vị báo cáo về Sở Y tế để tổng hợp.
+"""
+
+
+def test_assignments_whose_numbers_a_word_export_lost():
+    # Each "Giao …"/"Đề nghị …" is a paragraph of its own, even after a line that looks full
+    # or when it begins with a capital such as "Đ"; the closing sentence assigns nothing.
+    assert _tasks(UNNUMBERED) == [
+        (
+            "1",
+            "Giao Sở Y tế chủ trì, phối hợp với Sở Giáo dục và Đào tạo tổ chức tiêm chủng cho "
+            "học sinh, hoàn thành trước ngày 30/9/2026.",
+            ["Sở Y tế"],
+            ["Sở Giáo dục và Đào tạo"],
+            "",
+            "trước ngày 30/9/2026",
+        ),
+        (
+            "2",
+            "Giao Sở Tài chính bố trí kinh phí thực hiện Kế hoạch.",
+            ["Sở Tài chính"],
+            [],
+            "",
+            "",
+        ),
+        (
+            "3",
+            "Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh phối hợp tuyên truyền, vận động Nhân dân.",
+            ["Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh"],
+            [],
+            "",
+            "",
+        ),
+    ]
+
+
 AGENCY_HEADINGS = """KẾ HOẠCH
 Phòng, chống dịch bệnh mùa mưa năm 2026
 I. MỤC ĐÍCH, YÊU CẦU
