@@ -86,8 +86,6 @@ _HEAD_OF = re.compile(
     r"(?<![\w])(?:thủ trưởng|chủ tịch|giám đốc|người đứng đầu)\s+(?=\S)", re.IGNORECASE
 )
 # An assignment that lists what it gives below: "…:" or "… các nhiệm vụ sau".
-# After a known name, what shows the subject is over: a lower-case word other than "và".
-_NAME_ENDS = re.compile(r"^\s+(?!và\s)[a-zđà-ỹ]")
 # The set phrase that may stand between a subject and its verb ("Công an tỉnh theo chức năng,
 # nhiệm vụ được giao tăng cường …").
 _SUBJECT_STOP = re.compile(
@@ -177,7 +175,7 @@ def _subject(text: str) -> tuple[str, bool] | None:
     # …", "Công an tỉnh là cơ quan thường trực …") is the whole subject.
     known = known_prefix(rest)
     following = rest[known:]
-    if known and _NAME_ENDS.match(following):
+    if known and _name_ends(following):
         return rest[:known], bool(assign)
     for start, end in _outside_parentheses(rest):
         verb = _TASK_VERB.search(rest, max(start, known), end)
@@ -217,10 +215,17 @@ def _subject_agencies(subject: str) -> list[str]:
     return [_known_name(_HEAD_OF.sub("", name)) for name in split_agencies(plain)]
 
 
+def _name_ends(following: str) -> bool:
+    """True when what follows a known name shows the name is over: a lower-case word other
+    than "và" ("Sở Tài chính cân đối …", but "Sở Y tế và Công an tỉnh …" goes on)."""
+    word = following.lstrip()
+    return following[:1].isspace() and word[:1].islower() and not word.startswith("và ")
+
+
 def _known_name(name: str) -> str:
     """A known agency's name without the words after it that do not go on with a name."""
     known = known_prefix(name)
-    return name[:known] if known and _NAME_ENDS.match(name[known:]) else name
+    return name[:known] if known and _name_ends(name[known:]) else name
 
 
 def _coordinate_targets(text: str) -> list[str]:
