@@ -85,17 +85,17 @@ _ASSIGN = re.compile(r"^(?:giao|đề nghị|yêu cầu)\s+", re.IGNORECASE)
 _HEAD_OF = re.compile(
     r"(?<![\w])(?:thủ trưởng|chủ tịch|giám đốc|người đứng đầu)\s+(?=\S)", re.IGNORECASE
 )
-# An assignment that lists what it gives below: "…:" or "… các nhiệm vụ sau".
 # The set phrase that may stand between a subject and its verb ("Công an tỉnh theo chức năng,
 # nhiệm vụ được giao tăng cường …").
 _SUBJECT_STOP = re.compile(
     r"\s+theo\s+(?:chức năng|thẩm quyền|nhiệm vụ|phân công|phân cấp|lĩnh vực)", re.IGNORECASE
 )
+# An assignment that lists what it gives below: "…:" or "… các nhiệm vụ sau".
 _HANDS_OUT = re.compile(r"(?::|(?<!\w)sau)\s*$")
 _COORDINATE_WITH = re.compile(r"(?<![\w])phối hợp (?:chặt chẽ )?với\s+", re.IGNORECASE)
 # Where the agencies after "phối hợp với" end, besides a verb: what is done and where.
 _TARGET_STOP = re.compile(
-    r"\s+(?:trong|để|nhằm|theo|về|khi|tại|trên|đối với|cho|nhằm|qua|bảo đảm|đảm bảo)\s|[;:.(]"
+    r"\s+(?:trong|để|nhằm|theo|về|khi|tại|trên|đối với|cho|qua|bảo đảm|đảm bảo)\s|[;:.(]"
 )
 # A reporting duty, which is a task of its own when it has its own deadline: "báo cáo UBND
 # tỉnh trước ngày …", "định kỳ hằng quý báo cáo …", "thực hiện chế độ báo cáo …".
