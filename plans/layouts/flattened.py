@@ -93,8 +93,8 @@ def _split_trailing_deadline(line: str) -> list[str]:
 
 # --- tables flattened by PDF text extraction ---------------------------------------------------
 
-_ROW_NUMBER = re.compile(r"^(?P<number>\d{1,2}(?:\.\d{1,2})*)\.?$|^(?P<letter>[a-zđ])[.)]$")
-_ROW_NUMBER_WITH_TEXT = re.compile(r"^(?P<number>\d{1,2})\.?\s+(?P<text>\S.*)$")
+_ROW_NUMBER = re.compile(r"^(?P<number>\d{1,2}(?:\.\d{1,2})*)[.)]?$|^(?P<letter>[a-zđ])[.)]$")
+_ROW_NUMBER_WITH_TEXT = re.compile(r"^(?P<number>\d{1,2})[.)]?\s+(?P<text>\S.*)$")
 # "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "GIÁM ĐỐC": the signature block after a table.
 _SIGNATURE = re.compile(r"^(?:TM|KT|TL|Q|K/T)\.\s")
 
@@ -107,6 +107,8 @@ def _ends_table(text: str) -> bool:
 
 
 _SECTION_LINE = re.compile(r"^(?P<roman>[IVXL]{1,6})\s*[.\-–)]\s*(?=\S)")
+# "I" alone: the number cell of a section row, its title in the next cell (next line).
+_BARE_ROMAN = re.compile(r"^(?P<roman>[IVXL]{1,6})\s*[.)]?$")
 # "A. NHIỆM VỤ CHUNG": a section lettered instead of numbered in Roman.
 _LETTER_SECTION_LINE = re.compile(r"^(?P<letter>[A-H])\s*[.\-–)]\s+(?=\S)")
 # How far after a section title its first row's number may be (the title may wrap).
@@ -429,7 +431,9 @@ def find_flattened(lines: list[Line]) -> tuple[list[Found], set[int]]:
             used.add(index)  # a page number printed just before the repeated header
             index += 1
             continue
-        section_match = _SECTION_LINE.match(text)
+        section_match = _SECTION_LINE.match(text) or (
+            _BARE_ROMAN.match(text) if _first_row_follows(lines, index) else None
+        )
         if section_match and roman_value(section_match["roman"]):
             section, parent, in_section_title = section_match["roman"], [], True
             used.add(index)

@@ -224,6 +224,40 @@ def test_flattened_table_with_sections_lettered_in_capitals():
     ]
 
 
+FLATTENED_BARE_NUMBERS = """TT Nội dung nhiệm vụ
+Cơ quan chủ trì Thời gian
+hoàn thành
+I
+TUYÊN TRUYỀN, PHỔ BIẾN
+1)
+Tuyên truyền Luật Thanh niên năm 2020
+Tỉnh đoàn
+Quý II/2026
+2)
+Tổ chức Diễn đàn thanh niên với pháp luật
+Tỉnh đoàn
+Tháng 3/2026
+II
+KIỂM TRA, GIÁM SÁT
+1)
+Kiểm tra việc thực hiện chính sách đối với thanh niên
+Sở Nội vụ
+Hằng năm
+"""
+
+
+def test_flattened_table_with_a_bare_roman_number_cell_and_rows_numbered_1_paren():
+    # "I" alone is a section row's number cell, its title the next cell; "1)" numbers a row.
+    assert [
+        (ref, content, deadline)
+        for ref, content, _, _, _, deadline in _tasks(FLATTENED_BARE_NUMBERS)
+    ] == [
+        ("I.1", "Tuyên truyền Luật Thanh niên năm 2020", "Quý II/2026"),
+        ("I.2", "Tổ chức Diễn đàn thanh niên với pháp luật", "Tháng 3/2026"),
+        ("II.1", "Kiểm tra việc thực hiện chính sách đối với thanh niên", "Hằng năm"),
+    ]
+
+
 # --- labelled lists (seed 004's layout) --------------------------------------------------------
 
 LABELLED_SYNONYMS = """II. NHIỆM VỤ TRỌNG TÂM
