@@ -25,7 +25,7 @@ def _tasks(text: str) -> list[tuple[str, str, list[str], list[str], str, str]]:
 
 
 def _due(text: str) -> dict[str, str | None]:
-    """ref -> due date (ISO) or recurrence of every task found."""
+    """ref -> due date (ISO), else recurrence, else kind ("ongoing") of every task found."""
     plan = extract_plan(text_to_document(text, source="variant.txt"))
     found: dict[str, str | None] = {}
     for task in plan.tasks:
