@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 
-from bot.text import fold
+from bot.text import fold, nfc, squash_spaces
 from plans.layouts.common import Line, paragraph_lines, same_length_fold
 from plans.layouts.paragraphs import page_width
-from plans.model import Document
+from plans.model import Document, Table
 
 # Folded kinds of document and how they are written in a title.
 _KINDS = {
@@ -51,6 +51,8 @@ _NOT_SUBJECT = re.compile(
 )
 # The first lines hold the heading; past them is the body.
 _HEAD_LINES = 30
+_LETTERHEAD_BLOCKS = 3
+_LETTERHEAD_ROWS = 4
 _MAX_SUBJECT_LINES = 5
 _MAX_TITLE = 250
 _FULL_LINE = 0.8
@@ -62,6 +64,7 @@ def find_title(document: Document, lines: list[Line] | None = None) -> str | Non
     `lines` are the document's paragraph lines when the caller has them already.
     """
     lines = paragraph_lines(document) if lines is None else lines
+    lines = sorted([*_letterhead_lines(document), *lines], key=lambda line: line.position)
     head = lines[:_HEAD_LINES]
     number = _own_number(head)
     for index, line in enumerate(head):
@@ -91,6 +94,23 @@ def find_title(document: Document, lines: list[Line] | None = None) -> str | Non
         return _join(_kind_of_number(number), number, "")
     attached = _attached_to(lines)
     return _join(attached[0], attached[1], "") if attached else None
+
+
+def _letterhead_lines(document: Document) -> list[Line]:
+    """The cells' lines of a small table at the top: .docx letterheads set the issuer and
+    "Số: 45/KH-UBND" beside the national motto in a borderless table."""
+    found: list[Line] = []
+    for block_index, block in enumerate(document.blocks[:_LETTERHEAD_BLOCKS]):
+        if not isinstance(block, Table) or len(block.rows) > _LETTERHEAD_ROWS:
+            continue
+        cells = [str(cell or "") for row in block.rows for cell in row]
+        texts = [squash_spaces(nfc(text)) for cell in cells for text in cell.split("\n")]
+        found.extend(
+            Line(text, (block_index, -len(texts) + number))
+            for number, text in enumerate(texts)
+            if text
+        )
+    return found
 
 
 def _is_heading(text: str, match: re.Match[str]) -> bool:

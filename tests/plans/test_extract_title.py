@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from plans.extract import extract_plan
+from plans.model import Document, Table
 from plans.text import read_text_file, text_to_document
 
 TASK = "\n1. Giao Sở Y tế chủ trì kiểm tra an toàn thực phẩm, báo cáo trước ngày 15/3/2026.\n"
@@ -64,3 +65,19 @@ def test_seed_titles(seeds_dir, seed, title):
 def test_titles_from_headings(heading, title):
     plan = extract_plan(text_to_document(heading + TASK, source="x.txt"))
     assert plan.title == title
+
+
+def test_number_in_a_docx_letterhead_table():
+    letterhead = Table(
+        rows=[
+            [
+                "ỦY BAN NHÂN DÂN TỈNH\nSố: 45/KH-UBND",
+                "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc",
+            ]
+        ]
+    )
+    document = Document(
+        "x.docx",
+        [letterhead, "KẾ HOẠCH", "Triển khai Đề án 06 năm 2026", TASK.strip()],
+    )
+    assert extract_plan(document).title == "Kế hoạch số 45/KH-UBND triển khai Đề án 06 năm 2026"
