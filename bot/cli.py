@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -27,6 +28,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `nhacviec import … --json | head`: the reader left; say nothing more.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -232,8 +237,9 @@ def _console():
 def _print_preview(path: Path, plan) -> None:
     from rich.table import Table
 
+    heading = _("{name}: {count} tasks").format(name=path.name, count=len(plan.tasks))
     table = Table(
-        title=_("{name}: {count} tasks").format(name=path.name, count=len(plan.tasks)),
+        title=f"{heading}\n{plan.title}" if plan.title else heading,
         show_lines=True,
     )
     for header in (_("Ref"), _("Task"), _("Lead"), _("Deadline"), _("Due")):

@@ -32,7 +32,9 @@ _AGENCIES: dict[str, tuple[str, ...]] = {
         "Văn phòng Đoàn ĐBQH và HĐND tỉnh",
     ),
     "Tỉnh ủy": (),
-    "Ban Thường vụ Tỉnh ủy": ("BTV Tỉnh ủy", "Thường trực Tỉnh ủy"),
+    "Ban Thường vụ Tỉnh ủy": ("BTV Tỉnh ủy",),
+    # The standing members of the Ban Thường vụ: a body of its own, not another name for it.
+    "Thường trực Tỉnh ủy": ("TT Tỉnh ủy",),
     "Văn phòng Tỉnh ủy": (),
     "Ban Tổ chức Tỉnh ủy": (),
     "Ban Tuyên giáo và Dân vận Tỉnh ủy": ("BTGDVTU", "Ban TG&DV Tỉnh ủy", "Ban TGDV Tỉnh ủy"),
