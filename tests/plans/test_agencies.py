@@ -130,3 +130,11 @@ def test_expand_enumeration_of_departments_sharing_one_head_word():
         "Sở Văn hóa, Thể thao và Du lịch",
     ]
     assert expand_enumeration("các sở, ngành") is None
+
+
+def test_standing_members_are_not_the_standing_committee():
+    from plans.agencies import agency_key
+
+    assert canonical_agency("Thường trực Tỉnh ủy") == "Thường trực Tỉnh ủy"
+    assert canonical_agency("BTV Tỉnh ủy") == "Ban Thường vụ Tỉnh ủy"
+    assert agency_key("Thường trực Tỉnh ủy") != agency_key("Ban Thường vụ Tỉnh ủy")
