@@ -107,8 +107,14 @@ _DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "−": 
 _TRAILING_PUNCTUATION = re.compile(r"^[\s.,;:()\[\]*_\"'-]+|[\s.,;:()\[\]*_\"'-]+$")
 
 
+# "Quí" is the older spelling of "Quý" and still common in plans.
+_QUI = re.compile(r"(?<![a-z])qui(?![a-z])")
+
+
 def _normalise(text: str) -> str:
     folded = fold(text).translate(_DASHES)
+    if "qui" in folded:
+        folded = _QUI.sub("quy", folded)
     return _TRAILING_PUNCTUATION.sub("", folded)
 
 
@@ -124,6 +130,23 @@ _UNDETERMINED_START = re.compile(
 _UNDETERMINED_ANYWHERE = re.compile(
     rf"{_W}(?:theo\s+(?:lo\s*trinh|de\s*nghi|yeu\s*cau|chi\s*dao|huong\s*dan|tien\s*do|ke\s*hoach)"
     rf"|khi\s+co\s+yeu\s*cau|chua\s+xac\s+dinh){_E}"
+)
+# "(theo) Công văn số 12/UBND-VX ngày 05/01/2026", "Nghị quyết 05-NQ/TU": a document, whose
+# number looks like a date to the period patterns. A number with letters after it is a
+# document number; a date never has letters.
+_DOC_GROUP = r"(?!(?:quy|thang|nam|ngay|tuan)(?![a-z]))[a-z][a-z0-9&]*"
+_DOC_NUMBER = rf"(?<![\d/])\d{{1,5}}(?:/\d{{2,4}})?\s*[/-]\s*{_DOC_GROUP}"
+_CITATION = re.compile(
+    rf"(?:{_W}(?:theo|tai|can\s*cu|thuc\s*hien)\s*)?(?:"
+    # "Công văn số 12/UBND", "KH 45/KH-SYT", "số 12/UBND"
+    rf"(?:{_W}(?:cong\s*van|ke\s*hoach|quyet\s*dinh|van\s*ban|thong\s*bao|chi\s*thi"
+    rf"|nghi\s*quyet|thong\s*tu|nghi\s*dinh|ket\s*luan|to\s*trinh|bao\s*cao"
+    rf"|chuong\s*trinh|de\s*an|cv|kh|qd|nq|tb){_E}\s*(?:so\s*)?|{_W}so\s*){_DOC_NUMBER}"
+    rf"(?:\s*[-/.]\s*{_DOC_GROUP})*"
+    # or a bare number with two letter groups: "45/KH-SYT", "05-NQ/TU"
+    rf"|{_DOC_NUMBER}(?:\s*[-/.]\s*{_DOC_GROUP})+"
+    rf")(?:\s*,?\s*ngay\s*\d{{1,2}}\s*(?:[/.-]\s*\d{{1,2}}\s*[/.-]\s*\d{{2,4}}(?!\d)"
+    rf"|thang\s*\d{{1,2}}\s*nam\s*\d{{4}}))?"
 )
 _RECURRING_MARK = re.compile(
     rf"{_W}(?:(?:hang|moi)\s*(?:nam|quy|thang|tuan)|dinh\s*ky"
@@ -255,6 +278,14 @@ class _Piece:
 def _read(folded: str, kept: str, today: date | None) -> Deadline:
     if not folded:
         return Deadline("ongoing", text=kept)
+    if _CITATION.search(folded):
+        # A cited document's number and date say which text the task comes from, not when it
+        # is due: read what the cell says besides the citation.
+        rest = _TRAILING_PUNCTUATION.sub("", _CITATION.sub(" ", folded))
+        if not rest:
+            # "Theo Kế hoạch số 12/KH-UBND": the due date is whatever that document sets.
+            return Deadline("undetermined", text=kept)
+        return _read(rest, kept, today)
     if _RECURRING_MARK.search(folded):
         return _read_recurring(folded, kept)
     milestones = _milestones(folded)
