@@ -114,7 +114,7 @@ _SHORTHAND = {
     "oke": "ok", "okie": "ok", "oki": "ok", "okay": "ok", "okey": "ok", "oce": "ok",
     "nx": "nua", "j": "gi", "ah": "a", "chualam": "chua lam", "chuaxong": "chua xong",
     "dangthuchien": "dang thuc hien", "thuchien": "thuc hien", "trienkhai": "trien khai",
-    "phantram": "phan tram", "batdau": "bat dau",
+    "phantram": "phan tram", "batdau": "bat dau", "qui": "quy",
 }
 # fmt: on
 _KNOWN = set(_LEXICON) | set(_SHORTHAND)
@@ -362,6 +362,11 @@ _EXTENSION = _rx(
 _BLOCKED = _rx(
     r"(?:(?:dang|van|bi|gap|co|con) )?(?:vuong(?: mac)?|kho khan|tro ngai|tac nghen|ach tac"
     r"|un tac)|(?:bi|dang|van) (?:tac|ket|dung lai)"
+    # "kẹt thủ tục", "kẹt vốn"; without marks "ket" is also "kết" (kết quả, tổng kết).
+    r"|(?<!tong )(?<!so )(?<!lien )(?<!cam )(?<!doan )(?<!hoi )(?<!don )ket"
+    r"(?! (?:qua|luan|thuc|noi|hop|toan|nap|chuyen|xuat|ban|cau|tinh|dinh|duoc))"
+    # "chưa làm tiếp được": the work began and cannot go on.
+    r"|(?:chua|khong)(?: the)? (?:lam|thuc hien|trien khai) tiep(?: tuc)? duoc"
 )
 _OBSTACLE = _rx(
     r"(?:gap|co) van de"
