@@ -1,4 +1,6 @@
-"""Accuracy of the deadline grammar on the hand-labelled phrases of tests/data/deadlines.jsonl."""
+"""Accuracy of the deadline grammar on the hand-labelled phrases of tests/data/deadlines.jsonl,
+and on the blind hold-out set (reported, not gated: it was written without seeing the parser).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ sys.path.insert(0, str(REPO_ROOT))
 from schedules.deadlines import parse_deadline  # noqa: E402
 
 LABELLED_SET = REPO_ROOT / "tests" / "data" / "deadlines.jsonl"
+HOLDOUT_SET = REPO_ROOT / "tests" / "data" / "deadlines_holdout.jsonl"
 TARGET = 0.98
 
 
@@ -61,14 +64,25 @@ def evaluate(examples: list[dict]) -> tuple[float, list[Miss]]:
     return 1 - len(misses) / len(examples), misses
 
 
-def main() -> int:
-    """Print accuracy and misses; exit 1 below the target."""
-    examples = load_labelled()
+def report(name: str, path: Path) -> float:
+    """Print the misses and the accuracy of one set; return the accuracy."""
+    examples = load_labelled(path)
     accuracy, misses = evaluate(examples)
     for miss in misses:
-        print(f"MISS {miss.text!r} (today={miss.today}): expected {miss.expected}, got {miss.got}")
+        print(
+            f"{name} MISS {miss.text!r} (today={miss.today}): expected {miss.expected}, got {miss.got}"
+        )
+    print(f"{name}: accuracy {accuracy:.4f} on {len(examples)} phrases")
+    return accuracy
+
+
+def main() -> int:
+    """Print both sets' accuracy and misses; exit 1 below the target on the labelled set."""
+    accuracy = report("labelled", LABELLED_SET)
+    if HOLDOUT_SET.exists():
+        report("hold-out", HOLDOUT_SET)
     verdict = "PASS" if accuracy >= TARGET else "FAIL"
-    print(f"accuracy {accuracy:.4f} on {len(examples)} phrases (target {TARGET}): {verdict}")
+    print(f"labelled accuracy {accuracy:.4f} (target {TARGET}, hold-out not gated): {verdict}")
     return 0 if accuracy >= TARGET else 1
 
 
