@@ -22,7 +22,9 @@ def cold_start(args: list[str]) -> float:
     times = []
     for _ in range(RUNS):
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=REPO, capture_output=True, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "bot.cli", *args], cwd=REPO, capture_output=True, check=True
+        )
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -34,7 +36,9 @@ def main() -> int:
         seconds = cold_start(args)
         verdict = "PASS" if seconds < target else "FAIL"
         failed |= verdict == "FAIL"
-        print(f"nhacviec {' '.join(args)}: {seconds * 1000:.0f} ms (target < {target * 1000:.0f} ms) {verdict}")
+        print(
+            f"nhacviec {' '.join(args)}: {seconds * 1000:.0f} ms (target < {target * 1000:.0f} ms) {verdict}"
+        )
     return 1 if failed else 0
 
 
