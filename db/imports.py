@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
 
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, col, delete, select
 
 from bot.text import fold
 from db.agencies import resolve_agency
-from db.models import AgencyRole, Plan, Task, TaskAgency
+from db.models import Agency, AgencyRole, Plan, Task, TaskAgency
 from db.types import utcnow
 from plans.model import ExtractedPlan, TaskDraft
 from schedules.deadlines import Deadline
@@ -71,19 +71,29 @@ def save_plan(
     outcome = ImportOutcome(plan_id=plan.id)
     old_tasks = list(session.exec(select(Task).where(Task.plan_id == plan.id)))
     matches = _match_tasks(old_tasks, extracted.tasks)
+    links = _links_by_task(session, [task.id for task in old_tasks])
+    tasks: list[Task] = []
     for position, draft in enumerate(extracted.tasks):
         task = matches.get(position)
         if task is None:
             task = Task(plan_id=plan.id, ref=draft.ref, content=draft.content)
             session.add(task)
             outcome.created += 1
-        elif task.withdrawn_at is None and _same_as_document(session, task, draft, position):
+        elif task.withdrawn_at is None and _same_as_document(
+            task, links.get(task.id, []), draft, position
+        ):
             outcome.unchanged += 1
         else:
             outcome.updated += 1
         _fill_task(task, draft, position=position, today=today)
-        session.flush()
-        unknown = _link_agencies(session, task=task, draft=draft)
+        tasks.append(task)
+    session.flush()  # one round for every new task's id
+    relinked = [task.id for task in matches.values()]  # withdrawn tasks keep their links
+    if relinked:
+        session.exec(delete(TaskAgency).where(col(TaskAgency.task_id).in_(relinked)))
+    agencies: dict[str, Agency] = {}
+    for task, draft in zip(tasks, extracted.tasks, strict=True):
+        unknown = _link_agencies(session, task=task, draft=draft, agencies=agencies)
         outcome.unknown_agencies.extend(
             name for name in unknown if name not in outcome.unknown_agencies
         )
@@ -91,6 +101,7 @@ def save_plan(
         if task.flagged:
             outcome.flagged_refs.append(task.ref)
         outcome.task_ids.append(task.id)
+    session.flush()
     kept = {task.id for task in matches.values()}
     for task in old_tasks:
         if task.id not in kept and task.withdrawn_at is None:
@@ -150,8 +161,17 @@ def _fill_task(task: Task, draft: TaskDraft, *, position: int, today: date) -> N
     task.updated_at = utcnow()
 
 
-def _same_as_document(session: Session, task: Task, draft: TaskDraft, position: int) -> bool:
-    links = session.exec(select(TaskAgency).where(TaskAgency.task_id == task.id)).all()
+def _links_by_task(session: Session, task_ids: list[int]) -> dict[int, list[TaskAgency]]:
+    """task id -> its agency links, in one query."""
+    grouped: dict[int, list[TaskAgency]] = {}
+    if task_ids:
+        statement = select(TaskAgency).where(col(TaskAgency.task_id).in_(task_ids))
+        for link in session.exec(statement):
+            grouped.setdefault(link.task_id, []).append(link)
+    return grouped
+
+
+def _same_as_document(task: Task, links: list[TaskAgency], draft: TaskDraft, position: int) -> bool:
     written = {
         role: sorted(link.name_as_written for link in links if link.role == role)
         for role in AgencyRole
@@ -168,9 +188,11 @@ def _same_as_document(session: Session, task: Task, draft: TaskDraft, position: 
     )
 
 
-def _link_agencies(session: Session, *, task: Task, draft: TaskDraft) -> list[str]:
-    """Replace the task's agency links; returns the names that created flagged agencies."""
-    session.exec(delete(TaskAgency).where(TaskAgency.task_id == task.id))
+def _link_agencies(
+    session: Session, *, task: Task, draft: TaskDraft, agencies: dict[str, Agency]
+) -> list[str]:
+    """Add the task's agency links (the old ones are already gone); returns the names that
+    created flagged agencies. `agencies` remembers names already resolved in this import."""
     unknown: list[str] = []
     seen: set[tuple[int, str]] = set()
     for role, names in (
@@ -179,7 +201,9 @@ def _link_agencies(session: Session, *, task: Task, draft: TaskDraft) -> list[st
         (AgencyRole.EXECUTOR, draft.executors),
     ):
         for name in names:
-            agency = resolve_agency(session, name)
+            agency = agencies.get(name)
+            if agency is None:
+                agency = agencies[name] = resolve_agency(session, name)
             if agency.flagged:
                 unknown.append(name)
             if (agency.id, role) in seen:
@@ -188,5 +212,4 @@ def _link_agencies(session: Session, *, task: Task, draft: TaskDraft) -> list[st
             session.add(
                 TaskAgency(task_id=task.id, agency_id=agency.id, role=role, name_as_written=name)
             )
-    session.flush()
     return unknown

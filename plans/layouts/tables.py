@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from bot.text import fold, nfc, squash_spaces
 from plans.layouts.common import (
@@ -29,8 +30,11 @@ from plans.model import Document, Table, TaskDraft
 from plans.text import join_wrapped
 
 
+@lru_cache(maxsize=4096)
 def header_field(cell: str) -> str | None:
     """The field a header cell names ("Đơn vị chủ trì" -> "lead"), or None."""
+    if len(cell) > 200:
+        return None  # a task's text, not a column name: skip folding it on every row
     folded = fold(cell)
     folded = re.sub(r"\(\s*\d+\s*\)", " ", folded)
     folded = squash_spaces(re.sub(r"[.:*]", " ", folded))
