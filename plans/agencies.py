@@ -219,6 +219,11 @@ _GENERIC_ANYWHERE = re.compile(
     r"(?<![a-z])(?:lien quan$|cac (?:xa|phuong|cap|don vi|co quan|so|nganh|dia phuong"
     r"|truong|co so|chi|dang uy|dang bo|phong|huyen|thi xa|thanh pho|hoi)(?![a-z]))"
 )
+# "… trên địa bàn tỉnh": every body of a kind in the area, never one agency.
+_GENERIC_WHEREVER_LOCATED = re.compile(r"(?<![a-z])tren dia ban(?![a-z])")
+# A list item in lower case names a kind of body, not one ("…, đơn vị trực thuộc Sở, cơ sở
+# giáo dục nghề nghiệp"); a single agency's name is capitalised.
+_COMMON_NOUN_START = re.compile(r"^(?:đơn vị|cơ sở|địa phương|doanh nghiệp)(?!\w)")
 # Verbs that end an agency's name and start what it does ("X phối hợp đề xuất …").
 _ROLE_VERBS = ("phối hợp", "chủ trì", "tham mưu")
 _CLAUSE_VERBS = (
@@ -328,7 +333,9 @@ def is_generic_group(name: str) -> bool:
     if _PLURAL_GROUP.match(cleaned):
         return True
     folded = fold(cleaned)
-    if _GENERIC_START.search(folded):
+    if _GENERIC_START.search(folded) or _GENERIC_WHEREVER_LOCATED.search(folded):
+        return True
+    if _COMMON_NOUN_START.match(cleaned):
         return True
     # "UBND các xã, phường", "Ban Chỉ đạo 35 các cấp": an agency word, then a plural.
     return starts_with_agency_word(cleaned) and bool(_GENERIC_ANYWHERE.search(folded))
