@@ -53,6 +53,11 @@ def test_json_dry_run_of_seed_003_gives_the_expected_tasks(seeds_dir, database, 
         ("empty.txt", b"", "trống"),
         ("garbage.docx", bytes(range(256)) * 40, "Tệp"),
         ("no-tasks.txt", "Kính gửi các đơn vị.\nTrân trọng.\n".encode(), "nhiệm vụ"),
+        (
+            "no-header.tsv",
+            "Cột 1\tCột 2\tCột 3\n1\tRà soát hồ sơ\tSở Y tế\n2\tBáo cáo\tSở Tài chính\n".encode(),
+            "dòng tiêu đề nhận biết được",
+        ),
     ],
 )
 def test_unreadable_file_gives_a_vietnamese_error_and_writes_nothing(
