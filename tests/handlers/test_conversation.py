@@ -155,6 +155,27 @@ async def test_a_previewed_file_is_imported_once_or_not_at_all(engine):
         assert len(session.exec(select(Task)).all()) == 3 + 7
 
 
+async def test_only_coordinators_may_bring_a_plan_in_by_chat(engine):
+    from pathlib import Path
+
+    from handlers.messages import FileUpload
+
+    codes = _seed(engine)
+    await _say(engine, "100", f"/start {codes['officer']}")
+    sample = Path(__file__).resolve().parents[2] / "bot" / "samples" / "ke-hoach-mau.txt"
+    upload = FileUpload("ke-hoach-mau.txt", sample.read_bytes())
+    officer = await handle(
+        Incoming(channel="telegram", chat_id="100", upload=upload), _context(engine)
+    )
+    assert "Chỉ đầu mối tổng hợp mới nhập được" in officer[0].text and not officer[0].buttons
+    stranger = await handle(
+        Incoming(channel="telegram", chat_id="999", upload=upload), _context(engine)
+    )
+    assert "mã mời" in stranger[0].text and not stranger[0].buttons
+    with session_scope(engine) as session:
+        assert len(session.exec(select(Task)).all()) == 3
+
+
 async def test_a_named_task_that_is_not_open_is_never_swapped_for_another(engine):
     codes = _seed(engine)
     await _say(engine, "100", f"/start {codes['officer']}")
