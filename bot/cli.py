@@ -252,7 +252,7 @@ def _print_preview(path: Path, plan) -> None:
         due = (
             deadline.due.strftime("%d/%m/%Y")
             if deadline and deadline.due
-            else (deadline.kind if deadline else "")
+            else (_deadline_kind_label(deadline.kind) if deadline else "")
         )
         table.add_row(task.ref, task.content[:120], "; ".join(task.lead), task.deadline_text, due)
     console = _console()
@@ -262,6 +262,16 @@ def _print_preview(path: Path, plan) -> None:
             count=len(plan.tasks), unknown=unknown
         )
     )
+
+
+def _deadline_kind_label(kind: str) -> str:
+    """A deadline without a date, named in Vietnamese for the preview's "due" column."""
+    labels = {
+        "ongoing": _("ongoing"),
+        "recurring": _("recurring"),
+        "undetermined": _("not determined"),
+    }
+    return labels.get(kind, kind)
 
 
 def _invite(args) -> int:
@@ -279,7 +289,9 @@ def _invite(args) -> int:
     username = settings.telegram_bot_username or _bot_username(settings)
     print(
         _("Invite code for {agency} ({role}): {code}").format(
-            agency=agency_name, role=args.role, code=code
+            agency=agency_name,
+            role=_("coordinator") if args.role == "coordinator" else _("officer"),
+            code=code,
         )
     )
     print(

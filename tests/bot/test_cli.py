@@ -170,3 +170,21 @@ def test_agencies_flag_unknown_names_and_merge_them(database, tmp_path, capsys):
             "1",
             "2",
         ]
+
+
+def test_dry_run_names_deadline_kinds_in_vietnamese(database, capsys):
+    sample = Path(__file__).resolve().parents[2] / "bot" / "samples" / "ke-hoach-mau.txt"
+    assert nhacviec(["import", str(sample), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    for english in ("ongoing", "recurring", "undetermined"):
+        assert english not in out
+    assert "thường xuyên" in out and "định kỳ" in out and "chưa xác định" in out
+
+
+def test_invite_names_the_role_in_vietnamese(database, capsys):
+    assert nhacviec(["invite", "--agency", "Sở Nội vụ", "--role", "coordinator"]) == 0
+    out = capsys.readouterr().out
+    assert "coordinator" not in out and "đầu mối tổng hợp" in out
+    assert nhacviec(["invite", "--agency", "Sở Nội vụ"]) == 0
+    out = capsys.readouterr().out
+    assert "officer" not in out and "cán bộ" in out
