@@ -36,6 +36,7 @@ class ConsoleChannel:
         input_stream: TextIO | None = None,
         output: TextIO | None = None,
         on_eof: Callable[[], None] | None = None,
+        first_message_id: int = 1,
     ) -> None:
         # personas: role keyword ("canbo", "daumoi") -> (chat id, display name)
         self.personas = personas
@@ -43,7 +44,8 @@ class ConsoleChannel:
         self.input = input_stream or sys.stdin
         self.output = output or sys.stdout
         self.on_eof = on_eof
-        self._ids = itertools.count(1)
+        # Numbers stored for earlier runs' reminders stay taken: "#3 xong" must mean this "#3".
+        self._ids = itertools.count(first_message_id)
         self._buttons: dict[str, tuple[str, tuple[Button, ...]]] = {}
         self._reader: asyncio.Task | None = None
 
