@@ -108,6 +108,12 @@ class ConsoleChannel:
             if switch:
                 self._switch(switch.group(1).lower())
                 continue
+            send_file = _SEND_FILE.match(line)
+            if send_file and not self._file_path(send_file.group(1)).is_file():
+                self._print(
+                    _("File not found: {path}").format(path=self._file_path(send_file.group(1)))
+                )
+                continue
             for answer in await on_incoming(self._incoming(line)):
                 await self.send(self.personas[self.current][0], answer)
 
@@ -118,12 +124,16 @@ class ConsoleChannel:
         self.current = role
         self._print(_("You are now talking as: {name}.").format(name=self.personas[role][1]))
 
+    @staticmethod
+    def _file_path(text: str) -> Path:
+        return Path(text.strip()).expanduser()
+
     def _incoming(self, line: str) -> Incoming:
         chat_id, name = self.personas[self.current]
         send_file = _SEND_FILE.match(line)
         if send_file:
-            path = Path(send_file.group(1).strip()).expanduser()
-            data = path.read_bytes() if path.is_file() else b""
+            path = self._file_path(send_file.group(1))
+            data = path.read_bytes()
             return Incoming(
                 channel=self.name,
                 chat_id=chat_id,
