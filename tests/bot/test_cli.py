@@ -218,3 +218,11 @@ def test_console_demo_numbers_messages_on_from_the_last_run(tmp_path):
     _shown, reminders = run_demo()
     shown_again, _reminders = run_demo()
     assert reminders and shown_again and not reminders & shown_again
+
+
+def test_calendar_takes_days_as_agencies_write_them(database, capsys):
+    assert nhacviec(["calendar", "off", "24/12/2026", "--note", "Nghỉ bù"]) == 0
+    assert "24/12/2026  ngày nghỉ  Nghỉ bù" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        nhacviec(["calendar", "off", "31/02/2026"])
+    assert "không phải là ngày" in capsys.readouterr().err
