@@ -83,20 +83,34 @@ def _parser() -> argparse.ArgumentParser:
     )
     parse.add_argument("kind", choices=["deadline", "reply"])
     parse.add_argument("text")
-    parse.add_argument("--today", type=date.fromisoformat, default=None, help="YYYY-MM-DD")
+    parse.add_argument("--today", type=_day, default=None, help=_("DD/MM/YYYY or YYYY-MM-DD"))
     parse.set_defaults(command_function=_parse)
 
     calendar = commands.add_parser(
         "calendar", help=_("list or edit the province's extra days off and make-up days")
     )
     calendar.add_argument("action", choices=["list", "off", "work", "remove"])
-    calendar.add_argument("day", nargs="?", type=date.fromisoformat, help="YYYY-MM-DD")
+    calendar.add_argument("day", nargs="?", type=_day, help=_("DD/MM/YYYY or YYYY-MM-DD"))
     calendar.add_argument("--note", default="")
     calendar.set_defaults(command_function=_calendar)
 
     migrate = commands.add_parser("migrate", help=_("bring the database schema up to date"))
     migrate.set_defaults(command_function=_migrate)
     return parser
+
+
+def _day(text: str) -> date:
+    """A day as an agency writes it (15/12/2026) or in ISO form (2026-12-15)."""
+    from datetime import datetime
+
+    for layout in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text.strip(), layout).date()
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(
+        _("“{text}” is not a date: write it as DD/MM/YYYY, e.g. 16/02/2026.").format(text=text)
+    )
 
 
 def _settings():
@@ -252,7 +266,7 @@ def _print_preview(path: Path, plan) -> None:
         due = (
             deadline.due.strftime("%d/%m/%Y")
             if deadline and deadline.due
-            else (deadline.kind if deadline else "")
+            else (_deadline_kind_label(deadline.kind) if deadline else "")
         )
         table.add_row(task.ref, task.content[:120], "; ".join(task.lead), task.deadline_text, due)
     console = _console()
@@ -262,6 +276,16 @@ def _print_preview(path: Path, plan) -> None:
             count=len(plan.tasks), unknown=unknown
         )
     )
+
+
+def _deadline_kind_label(kind: str) -> str:
+    """A deadline without a date, named in Vietnamese for the preview's "due" column."""
+    labels = {
+        "ongoing": _("ongoing"),
+        "recurring": _("recurring"),
+        "undetermined": _("not determined"),
+    }
+    return labels.get(kind, kind)
 
 
 def _invite(args) -> int:
@@ -279,7 +303,9 @@ def _invite(args) -> int:
     username = settings.telegram_bot_username or _bot_username(settings)
     print(
         _("Invite code for {agency} ({role}): {code}").format(
-            agency=agency_name, role=args.role, code=code
+            agency=agency_name,
+            role=_("coordinator") if args.role == "coordinator" else _("officer"),
+            code=code,
         )
     )
     print(
@@ -411,7 +437,7 @@ def _calendar(args) -> int:
     engine = _engine(settings)
     if args.action != "list":
         if args.day is None:
-            raise UserError(_("Give the day as YYYY-MM-DD."))
+            raise UserError(_("Give the day, e.g. 16/02/2026."))
         with session_scope(engine) as session:
             row = session.get(CalendarDay, args.day)
             if args.action == "remove":

@@ -13,11 +13,11 @@ from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.settings import Settings
 from db.engine import make_engine, migrate, session_scope
-from db.models import Contact, ContactRole
+from db.models import Contact, ContactRole, Reminder
 from db.types import utcnow
 from handlers.context import BotContext
 from handlers.conversation import handle
@@ -160,7 +160,23 @@ def _console_demo(settings: Settings, engine: Engine, *, on_eof):
         "canbo": (DEMO_OFFICER_CHAT, officer),
         "daumoi": (DEMO_COORDINATOR_CHAT, coordinator),
     }
-    return ConsoleChannel(personas=personas, current="canbo", on_eof=on_eof)
+    return ConsoleChannel(
+        personas=personas,
+        current="canbo",
+        on_eof=on_eof,
+        first_message_id=_last_console_message_id(engine) + 1,
+    )
+
+
+def _last_console_message_id(engine: Engine) -> int:
+    """The highest message number an earlier console run gave a reminder (0 if none)."""
+    with session_scope(engine) as session:
+        ids = session.exec(
+            select(Reminder.message_id)
+            .join(Contact, col(Contact.id) == Reminder.contact_id)
+            .where(Contact.channel == "console", col(Reminder.message_id).is_not(None))
+        ).all()
+    return max((int(value) for value in ids if value and value.isdecimal()), default=0)
 
 
 def sample_plan_text(today: date) -> str:

@@ -291,7 +291,8 @@ def _ask_task(choices: list[Task], status: TaskStatus, progress: int | None) -> 
     buttons: list[Button] = []
     for number, task in enumerate(shown, start=1):
         lines.append(f"{number}. {render_task_line(task)}")
-        buttons.append(status_button(task.id, status, f"{number}. {task.ref}", progress))
+        label = _("Task {ref}").format(ref=task.ref)
+        buttons.append(status_button(task.id, status, label, progress))
     return Answer(text="\n".join(lines), buttons=tuple(buttons))
 
 

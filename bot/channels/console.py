@@ -36,6 +36,7 @@ class ConsoleChannel:
         input_stream: TextIO | None = None,
         output: TextIO | None = None,
         on_eof: Callable[[], None] | None = None,
+        first_message_id: int = 1,
     ) -> None:
         # personas: role keyword ("canbo", "daumoi") -> (chat id, display name)
         self.personas = personas
@@ -43,7 +44,8 @@ class ConsoleChannel:
         self.input = input_stream or sys.stdin
         self.output = output or sys.stdout
         self.on_eof = on_eof
-        self._ids = itertools.count(1)
+        # Numbers stored for earlier runs' reminders stay taken: "#3 xong" must mean this "#3".
+        self._ids = itertools.count(first_message_id)
         self._buttons: dict[str, tuple[str, tuple[Button, ...]]] = {}
         self._reader: asyncio.Task | None = None
 
@@ -106,6 +108,12 @@ class ConsoleChannel:
             if switch:
                 self._switch(switch.group(1).lower())
                 continue
+            send_file = _SEND_FILE.match(line)
+            if send_file and not self._file_path(send_file.group(1)).is_file():
+                self._print(
+                    _("File not found: {path}").format(path=self._file_path(send_file.group(1)))
+                )
+                continue
             for answer in await on_incoming(self._incoming(line)):
                 await self.send(self.personas[self.current][0], answer)
 
@@ -116,12 +124,16 @@ class ConsoleChannel:
         self.current = role
         self._print(_("You are now talking as: {name}.").format(name=self.personas[role][1]))
 
+    @staticmethod
+    def _file_path(text: str) -> Path:
+        return Path(text.strip()).expanduser()
+
     def _incoming(self, line: str) -> Incoming:
         chat_id, name = self.personas[self.current]
         send_file = _SEND_FILE.match(line)
         if send_file:
-            path = Path(send_file.group(1).strip()).expanduser()
-            data = path.read_bytes() if path.is_file() else b""
+            path = self._file_path(send_file.group(1))
+            data = path.read_bytes()
             return Incoming(
                 channel=self.name,
                 chat_id=chat_id,

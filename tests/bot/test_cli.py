@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -175,3 +176,58 @@ def test_agencies_flag_unknown_names_and_merge_them(database, tmp_path, capsys):
             "1",
             "2",
         ]
+
+
+def test_dry_run_names_deadline_kinds_in_vietnamese(database, capsys):
+    sample = Path(__file__).resolve().parents[2] / "bot" / "samples" / "ke-hoach-mau.txt"
+    assert nhacviec(["import", str(sample), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    for english in ("ongoing", "recurring", "undetermined"):
+        assert english not in out
+    assert "thường xuyên" in out and "định kỳ" in out and "chưa xác định" in out
+
+
+def test_invite_names_the_role_in_vietnamese(database, capsys):
+    assert nhacviec(["invite", "--agency", "Sở Nội vụ", "--role", "coordinator"]) == 0
+    out = capsys.readouterr().out
+    assert "coordinator" not in out and "đầu mối tổng hợp" in out
+    assert nhacviec(["invite", "--agency", "Sở Nội vụ"]) == 0
+    out = capsys.readouterr().out
+    assert "officer" not in out and "cán bộ" in out
+
+
+def test_console_demo_numbers_messages_on_from_the_last_run(tmp_path):
+    """The store keeps reminders' message numbers: a new run must not reuse them, or "#1 xong"
+    would answer an old reminder instead of the message now shown as #1."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
+    }
+
+    def run_demo() -> tuple[set[str], set[str]]:
+        """The numbers of all messages shown, and of the reminders among them."""
+        result = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "run"],
+            input="/nhiemvu\n",
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=Path(__file__).resolve().parents[2],
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        shown = re.findall(r"^── #(\d+) →[^\n]*\n(.)", result.stdout, re.MULTILINE)
+        return {number for number, _ in shown}, {number for number, c in shown if c == "🔔"}
+
+    _shown, reminders = run_demo()
+    shown_again, _reminders = run_demo()
+    assert reminders and shown_again and not reminders & shown_again
+
+
+def test_calendar_takes_days_as_agencies_write_them(database, capsys):
+    assert nhacviec(["calendar", "off", "24/12/2026", "--note", "Nghỉ bù"]) == 0
+    assert "24/12/2026  ngày nghỉ  Nghỉ bù" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        nhacviec(["calendar", "off", "31/02/2026"])
+    assert "không phải là ngày" in capsys.readouterr().err
