@@ -289,8 +289,9 @@ def _ask_task(choices: list[Task], status: TaskStatus, progress: int | None) -> 
     shown = choices[:10]
     lines = [_("Which task is this about? Choose one (or reply to its reminder):")]
     buttons: list[Button] = []
-    for number, task in enumerate(shown, start=1):
-        lines.append(f"{number}. {render_task_line(task)}")
+    for task in shown:
+        # The buttons name the task by its ref; a second number here would only confuse.
+        lines.append(f"• {render_task_line(task)}")
         label = _("Task {ref}").format(ref=task.ref)
         buttons.append(status_button(task.id, status, label, progress))
     return Answer(text="\n".join(lines), buttons=tuple(buttons))

@@ -92,6 +92,11 @@ async def test_ambiguous_reply_asks_which_task_with_buttons(engine):
     assert len(answers[0].buttons) == 2  # the agency's two open tasks
     # Each button names its task: "1. 2" (choice 1, task 2) read as nonsense on a phone.
     assert [button.label for button in answers[0].buttons] == ["Nhiệm vụ 1", "Nhiệm vụ 2"]
+    listed = answers[0].text.splitlines()[1:]
+    assert [line.split(" — ")[0] for line in listed] == [
+        "• 1. Tổ chức hội nghị",
+        "• 2. Biên soạn tài liệu",
+    ]
     pressed = answers[0].buttons[0]
     confirmation = await _say(engine, "100", pressed.label, button_data=pressed.data)
     assert "hoàn thành" in confirmation.lower()
