@@ -9,6 +9,8 @@ and names the plan from its heading (`plans.layouts.title`).
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.errors import UserError
 from bot.i18n import _
 from plans.layouts.common import paragraph_lines, read_deadline, to_drafts
@@ -16,8 +18,9 @@ from plans.layouts.flattened import extract_flattened, find_flattened
 from plans.layouts.labelled import extract_labelled, find_labelled
 from plans.layouts.prose import extract_prose, find_deadline_phrase, find_prose
 from plans.layouts.tables import extract_tables, find_tables, header_columns, header_field
-from plans.layouts.title import find_title
-from plans.model import Document, ExtractedPlan
+from plans.layouts.title import find_issue_date, find_title
+from plans.model import Document, ExtractedPlan, TaskDraft
+from schedules.deadlines import parse_deadline
 
 __all__ = [
     "extract_flattened",
@@ -26,6 +29,7 @@ __all__ = [
     "extract_prose",
     "extract_tables",
     "find_deadline_phrase",
+    "find_issue_date",
     "find_title",
     "header_columns",
     "header_field",
@@ -51,6 +55,19 @@ def extract_plan(document: Document) -> ExtractedPlan:
                 "recognisable header (Nội dung, Chủ trì, Phối hợp, Thời gian) and no assignment."
             )
         )
-    return ExtractedPlan(
-        source=document.source, tasks=to_drafts(found), title=find_title(document, lines)
-    )
+    drafts = to_drafts(found)
+    issued = find_issue_date(document, lines)
+    if issued is not None:
+        _read_yearless_deadlines(drafts, issued)
+    return ExtractedPlan(source=document.source, tasks=drafts, title=find_title(document, lines))
+
+
+def _read_yearless_deadlines(drafts: list[TaskDraft], issued: date) -> None:
+    """Give a year to the deadlines that lack one ("trước ngày 15/12", "trong tháng 6"): the
+    first such day on or after the plan's date, as its readers understand it."""
+    for draft in drafts:
+        if draft.deadline is None or draft.deadline.understood or not draft.deadline_text:
+            continue
+        reading = parse_deadline(draft.deadline_text, today=issued)
+        if reading.understood:
+            draft.deadline = reading

@@ -9,6 +9,7 @@ The title is "<kind> [số <number>] <subject>", as a reader would cite the docu
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from bot.text import fold, nfc, squash_spaces
 from plans.layouts.common import Line, paragraph_lines, same_length_fold
@@ -94,6 +95,37 @@ def find_title(document: Document, lines: list[Line] | None = None) -> str | Non
         return _join(_kind_of_number(number), number, "")
     attached = _attached_to(lines)
     return _join(attached[0], attached[1], "") if attached else None
+
+
+# "Quảng Ngãi, ngày 10 tháng 01 năm 2026": the place, a comma, then the date, whose day and
+# month are often left blank until the signature. A cited document's date has no comma before it.
+_PLACE_DATE = re.compile(
+    r",\s*ngay\s*(?P<day>\d{1,2})?\s*(?:thang\s*(?P<month>\d{1,2})?\s*nam\s*"
+    r"|/\s*(?P<month_number>\d{1,2})\s*/\s*)(?P<year>(?:19|20)\d\d)(?!\d)"
+)
+
+
+def find_issue_date(document: Document, lines: list[Line] | None = None) -> date | None:
+    """The day a document was signed, from its "<place>, ngày … tháng … năm …" line.
+
+    A blank day or month (filled by hand when signing) counts as the first one, so a plan
+    dated "ngày    tháng    năm 2026" gives 1 January 2026. None when the head has no such line.
+    """
+    lines = paragraph_lines(document) if lines is None else lines
+    lines = sorted([*_letterhead_lines(document), *lines], key=lambda line: line.position)
+    for line in lines[:_HEAD_LINES]:
+        match = _PLACE_DATE.search(same_length_fold(line.text))
+        if match is None:
+            continue
+        year = int(match["year"])
+        month = int(match["month"] or match["month_number"] or 1)
+        day = int(match["day"] or 1)
+        for candidate in ((year, month, day), (year, month, 1), (year, 1, 1)):
+            try:
+                return date(*candidate)
+            except ValueError:
+                continue  # "ngày 31 tháng 02": keep what is certain, the month or the year
+    return None
 
 
 def _letterhead_lines(document: Document) -> list[Line]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from plans.extract import extract_plan
+from plans.extract import extract_plan, find_issue_date
 from plans.model import Document, Table
 from plans.text import read_text_file, text_to_document
 
@@ -81,3 +83,42 @@ def test_number_in_a_docx_letterhead_table():
         [letterhead, "KẾ HOẠCH", "Triển khai Đề án 06 năm 2026", TASK.strip()],
     )
     assert extract_plan(document).title == "Kế hoạch số 45/KH-UBND triển khai Đề án 06 năm 2026"
+
+
+@pytest.mark.parametrize(
+    ("head", "issued"),
+    [
+        ("Quảng Ngãi, ngày 10 tháng 01 năm 2026", date(2026, 1, 10)),
+        # Day and month are filled in by hand at signing: the year is what the file knows.
+        ("Số: /KH-SGDĐT        Quảng Ngãi, ngày      tháng     năm 2025", date(2025, 1, 1)),
+        ("Đắk Lắk, ngày        tháng 01 năm 2026", date(2026, 1, 1)),
+        ("Ha Noi, ngay 05 thang 3 nam 2026", date(2026, 3, 5)),
+        ("Lai Châu, ngày 04/3/2026", date(2026, 3, 4)),
+        ("Quảng Ngãi, ngày 31 tháng 02 năm 2026", date(2026, 2, 1)),
+        # A cited document's date is not the plan's.
+        ("Căn cứ Nghị quyết số 44/2021/NQ-HĐND ngày 29 tháng 4 năm 2021", None),
+    ],
+)
+def test_the_date_a_plan_was_signed(head, issued):
+    document = text_to_document(f"UBND TỈNH\n{head}\nKẾ HOẠCH\nVề công tác năm\n", source="x")
+    assert find_issue_date(document) == issued
+
+
+def test_deadlines_without_a_year_take_it_from_the_plans_date():
+    text = (
+        "UBND TỈNH QUẢNG NGÃI\nQuảng Ngãi, ngày    tháng 11 năm 2026\nKẾ HOẠCH\n"
+        "Cải cách hành chính\n\nTT\tNội dung\tChủ trì\tThời gian\n"
+        "1\tRà soát thủ tục hành chính\tSở Nội vụ\ttrước ngày 15/12\n"
+        "2\tTổng kết công tác năm\tSở Tư pháp\ttrước ngày 15/01\n"
+        "3\tTheo dõi thi hành\tSở Tư pháp\tTheo yêu cầu\n"
+    )
+    tasks = extract_plan(text_to_document(text, source="x")).tasks
+    # The first 15/12 after the plan's date, and the January after it.
+    assert [task.deadline.due for task in tasks] == [date(2026, 12, 14), date(2027, 1, 14), None]
+    assert [task.deadline.kind for task in tasks] == ["fixed", "fixed", "undetermined"]
+
+
+def test_a_plan_without_a_date_leaves_a_yearless_deadline_for_a_coordinator():
+    text = "TT\tNội dung\tChủ trì\tThời gian\n1\tRà soát thủ tục\tSở Nội vụ\ttrước ngày 15/12\n"
+    (task,) = extract_plan(text_to_document(text, source="x")).tasks
+    assert task.deadline.kind == "undetermined" and task.deadline_text == "trước ngày 15/12"
