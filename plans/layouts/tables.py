@@ -67,6 +67,46 @@ def header_columns(row: Sequence[str]) -> dict[int, str] | None:
     return columns
 
 
+# A column under a shared "Thời gian" title that gives when the work starts, not its deadline.
+_START_NAME = re.compile(r"(?<![a-z])(?:bat dau|khoi dong|khoi cong|tu ngay)(?![a-z])")
+
+
+def _sub_header(
+    top: Sequence[str], below: Sequence[str], columns: dict[int, str]
+) -> dict[int, str] | None:
+    """The columns of a header drawn two rows tall, or None when `below` is not its lower row.
+
+    A title spanning several columns ("Cơ quan thực hiện", "Thời gian") stands in the first of
+    them, and the row under it names each one ("Chủ trì" | "Phối hợp", "Bắt đầu" | "Hoàn
+    thành"); a title merged down both rows repeats (or is empty) in the lower row. Every
+    lower cell that says something new must name a column, alone or after its title.
+    """
+    names: list[str] = []
+    title = ""
+    changed = False
+    for index in range(max(len(top), len(below))):
+        above = top[index].strip() if index < len(top) else ""
+        cell = below[index].strip() if index < len(below) else ""
+        title = above or title
+        if not cell or cell == above:
+            names.append(above)
+            continue
+        joined = f"{title} {cell}"
+        if _START_NAME.search(fold(cell)):
+            names.append("")  # a start date: the column is not read
+        elif header_field(cell) is not None:
+            names.append(cell)
+        elif title and header_field(joined) is not None:
+            names.append(joined)
+        else:
+            return None
+        changed = True
+    if not changed:
+        return None
+    merged = header_columns(names)
+    return merged if merged is not None and merged != columns else None
+
+
 _SECTION_CELL = re.compile(
     r"^(?P<roman>[IVXL]{1,6})(?:\s*[.\-–:)]\s*|\s+|$)(?P<rest>.*)$", re.DOTALL
 )
@@ -97,6 +137,12 @@ def _table_tasks(table: Table, block_index: int) -> list[Found]:
             break
     if header_at is None or columns is None:
         return []
+    headers = {tuple(rows[header_at])}
+    if header_at + 1 < len(rows):
+        merged = _sub_header(rows[header_at], rows[header_at + 1], columns)
+        if merged is not None:
+            header_at, columns = header_at + 1, merged
+            headers.add(tuple(rows[header_at]))
     has_number = NUMBER in columns.values()
     found: list[Found] = []
     section: str | None = None
@@ -106,7 +152,7 @@ def _table_tasks(table: Table, block_index: int) -> list[Found]:
         row = rows[row_index]
         if not any(cell.strip() for cell in row):
             continue
-        if header_columns(row) == columns:
+        if tuple(row) in headers or header_columns(row) == columns:
             continue  # the header repeated on a new page
         non_empty = [cell.strip() for cell in row if cell.strip()]
         if len(non_empty) >= 3 and all(_COLUMN_NUMBER.match(cell) for cell in non_empty):

@@ -12,7 +12,9 @@ import pytest
 
 from plans.extract import extract_plan
 from plans.model import Document, Table
+from plans.readers import read_document
 from plans.text import text_to_document
+from tests.plans.builders import MERGED_ABOVE, build_docx, build_xlsx
 
 
 def _tasks(text: str) -> list[tuple[str, str, list[str], list[str], str, str]]:
@@ -608,3 +610,63 @@ def test_a_document_in_decomposed_unicode_gives_the_same_tasks(blocks):
     expected = [task.as_dict() for task in extract_plan(Document("x", blocks)).tasks]
     assert expected
     assert [task.as_dict() for task in extract_plan(Document("x", decomposed)).tasks] == expected
+
+
+# --- .docx/.xlsx tables ---------------------------------------------------------------------
+
+TWO_ROW_HEADER = [
+    ["STT", "Nội dung công việc", "Cơ quan thực hiện", "", "Thời gian", "", "Sản phẩm"],
+    [MERGED_ABOVE, MERGED_ABOVE, "Chủ trì", "Phối hợp", "Bắt đầu", "Hoàn thành", MERGED_ABOVE],
+    ["I. CÔNG TÁC TUYÊN TRUYỀN"],
+    [
+        "1",
+        "Tuyên truyền về chuyển đổi số\ntrên các phương tiện thông tin đại chúng",
+        "Sở Văn hóa, Thể thao và Du lịch",
+        "Báo và Phát thanh, Truyền hình tỉnh",
+        "Tháng 3/2026",
+        "Thường xuyên",
+        "Tin, bài",
+    ],
+    [
+        "2",
+        "Xây dựng kế hoạch ứng dụng trí tuệ nhân tạo",
+        "Sở Khoa học và Công nghệ; Sở Tài chính",
+        "Các sở, ngành",
+        "Quý I/2026",
+        "Quý II/2026",
+        "Kế hoạch",
+    ],
+]
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_a_header_drawn_two_rows_tall_names_the_columns_under_a_shared_title(tmp_path, fmt):
+    """'Cơ quan thực hiện' over 'Chủ trì | Phối hợp', 'Thời gian' over 'Bắt đầu | Hoàn thành':
+    the lower row names the columns, and a start date is not the deadline."""
+    path = tmp_path / f"plan.{fmt}"
+    if fmt == "docx":
+        build_docx(path, TWO_ROW_HEADER, title=["KẾ HOẠCH"], header_rows=2)
+    else:
+        build_xlsx(path, TWO_ROW_HEADER, title=["PHỤ LỤC NHIỆM VỤ"])
+    plan = extract_plan(read_document(path))
+    assert [
+        (task.ref, task.content, task.lead, task.coordinators, task.result, task.deadline_text)
+        for task in plan.tasks
+    ] == [
+        (
+            "1",
+            "Tuyên truyền về chuyển đổi số trên các phương tiện thông tin đại chúng",
+            ["Sở Văn hóa, Thể thao và Du lịch"],
+            ["Báo và Phát thanh, Truyền hình tỉnh"],
+            "Tin, bài",
+            "Thường xuyên",
+        ),
+        (
+            "2",
+            "Xây dựng kế hoạch ứng dụng trí tuệ nhân tạo",
+            ["Sở Khoa học và Công nghệ", "Sở Tài chính"],
+            ["Các sở, ngành"],
+            "Kế hoạch",
+            "Quý II/2026",
+        ),
+    ]
