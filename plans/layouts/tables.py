@@ -116,11 +116,25 @@ _COLUMN_NUMBER = re.compile(r"^\(?\d{1,2}\)?$")
 _HEADING_LETTER = re.compile(r"^[A-Z]\s*[.)]?$")
 
 
+# "1. Tuyên truyền …", "1.2) …", "a) …": a number written at the start of the content cell.
+_NUMBER_IN_CONTENT = re.compile(
+    r"^(?P<number>\d{1,3}(?:\.\d{1,3})*\.?|[a-zđ]\))\s+(?P<rest>\S.*)$", re.DOTALL
+)
+
+
 def _row_cells(row: Sequence[str], columns: dict[int, str]) -> dict[str, str]:
+    """The row's cells by field. In a table without a number column, a number written at the
+    start of the content cell is the row's number (in a numbered table it is a list inside
+    the cell, maybe the rest of one after a page break)."""
     cells: dict[str, str] = {}
     for index, key in columns.items():
         if index < len(row):
             cells[key] = row[index].strip()
+    if NUMBER not in columns.values():
+        match = _NUMBER_IN_CONTENT.match(cells.get(CONTENT, ""))
+        if match:
+            cells[NUMBER] = match["number"]
+            cells[CONTENT] = match["rest"]
     return cells
 
 
@@ -186,6 +200,16 @@ def _table_tasks(table: Table, block_index: int) -> list[Found]:
         letter_match = _LETTER_CELL.match(number)
         if not content:
             continue
+        if (
+            not number
+            and not others
+            and content[:1].isupper()
+            and _next_is_numbered(rows, row_index, columns)
+        ):
+            # "Nhóm 2: Phát triển hạ tầng" over numbered rows: a group's title, neither a task
+            # nor the rest of the task above (that goes on in lower case after a page break).
+            parent, letters = [], 0
+            continue
         if number_match:
             path = number_match["number"].split(".")
             if not others and _next_is_sublevel(rows, row_index, columns):
@@ -227,6 +251,15 @@ def _next_is_sublevel(rows: list[list[str]], row_index: int, columns: dict[int, 
         if not number:
             continue
         return bool(_LETTER_CELL.match(number) or re.match(r"^\d+\.\d", number))
+    return False
+
+
+def _next_is_numbered(rows: list[list[str]], row_index: int, columns: dict[int, str]) -> bool:
+    """True when the next row with content has a number of its own."""
+    for row in rows[row_index + 1 :]:
+        cells = _row_cells(row, columns)
+        if cells.get(CONTENT):
+            return bool(_NUMBER_CELL.match(cells.get(NUMBER, "")))
     return False
 
 

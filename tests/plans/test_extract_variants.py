@@ -670,3 +670,49 @@ def test_a_header_drawn_two_rows_tall_names_the_columns_under_a_shared_title(tmp
             "Quý II/2026",
         ),
     ]
+
+
+def _table_tasks(rows: list[list[str]]) -> list[tuple[str, str, list[str], str]]:
+    """(ref, content, lead, deadline_text) of the tasks of one table."""
+    plan = extract_plan(Document("plan.docx", ["KẾ HOẠCH", Table(rows=rows)]))
+    return [(task.ref, task.content, task.lead, task.deadline_text) for task in plan.tasks]
+
+
+def test_a_table_without_a_number_column_numbers_its_tasks_in_the_content_cell():
+    rows = [
+        ["Nội dung nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời hạn"],
+        ["I. TUYÊN TRUYỀN", "", "", ""],
+        ["1. Tuyên truyền Nghị quyết về chuyển đổi số", "Sở VHTTDL", "Các sở", "Quý I/2026"],
+        ["2. Tổ chức hội nghị quán triệt", "Sở Nội vụ", "", "Tháng 4/2026"],
+        ["II. KIỂM TRA", "", "", ""],
+        ["1. Kiểm tra việc thực hiện", "", "", ""],
+        ["a) Kiểm tra tại các sở", "Thanh tra tỉnh", "", "Quý III/2026"],
+        ["b) Kiểm tra tại các xã", "Thanh tra tỉnh", "", "Quý IV/2026"],
+    ]
+    assert _table_tasks(rows) == [
+        ("I.1", "Tuyên truyền Nghị quyết về chuyển đổi số", ["Sở VHTTDL"], "Quý I/2026"),
+        ("I.2", "Tổ chức hội nghị quán triệt", ["Sở Nội vụ"], "Tháng 4/2026"),
+        ("1.a", "Kiểm tra tại các sở", ["Thanh tra tỉnh"], "Quý III/2026"),
+        ("1.b", "Kiểm tra tại các xã", ["Thanh tra tỉnh"], "Quý IV/2026"),
+    ]
+
+
+def test_an_unnumbered_group_row_in_a_numbered_table_is_a_heading_not_a_task():
+    """'Nhóm 2: …' is not the rest of task 1 split by a page break, nor a task of its own."""
+    rows = [
+        ["TT", "Nội dung", "Cơ quan chủ trì", "Thời gian"],
+        ["", "Nhóm 1: Hoàn thiện thể chế", "", ""],
+        ["1", "Rà soát văn bản quy phạm pháp luật", "Sở Tư pháp", "Quý I/2026"],
+        ["", "Nhóm 2: Phát triển hạ tầng", "", ""],
+        ["2", "Nâng cấp trung tâm dữ liệu", "Sở Khoa học và Công nghệ", "Quý II/2026"],
+        ["", "và kết nối với các xã", "", ""],
+    ]
+    assert _table_tasks(rows) == [
+        ("1", "Rà soát văn bản quy phạm pháp luật", ["Sở Tư pháp"], "Quý I/2026"),
+        (
+            "2",
+            "Nâng cấp trung tâm dữ liệu và kết nối với các xã",
+            ["Sở Khoa học và Công nghệ"],
+            "Quý II/2026",
+        ),
+    ]
