@@ -716,3 +716,15 @@ def test_an_unnumbered_group_row_in_a_numbered_table_is_a_heading_not_a_task():
             "Quý II/2026",
         ),
     ]
+
+
+def test_a_group_of_coordinators_ends_at_lien_quan_before_an_unknown_verb():
+    text = (
+        "1. Giao Sở Tài chính chủ trì, phối hợp với các cơ quan liên quan cân đối, bố trí "
+        "kinh phí thực hiện, hoàn thành trong Quý II/2026.\n"
+        "2. Giao Sở Y tế chủ trì, phối hợp với các đơn vị có liên quan rà soát danh mục thuốc.\n"
+    )
+    assert [(ref, lead, coordinators) for ref, _, lead, coordinators, _, _ in _tasks(text)] == [
+        ("1", ["Sở Tài chính"], ["các cơ quan liên quan"]),
+        ("2", ["Sở Y tế"], ["các đơn vị có liên quan"]),
+    ]
