@@ -249,6 +249,11 @@ _ENUMERATION = re.compile(
     r"(?P<items>[^()]+)\)",
     re.IGNORECASE,
 )
+# "Các Sở: Y tế, Tài chính": the same list written in a cell of its own, without parentheses.
+_HEAD_LIST = re.compile(
+    r"^(?:các\s+)?(?P<head>Sở|Phòng|Ban|Trường|Trung tâm|Hội)\s*:\s*(?P<items>\S.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
 _COMMA = re.compile(r",\s+")
 _WORD = re.compile(r"\w+")
 # A line of a cell that ends on a head word alone ("UBND", "Sở") goes on on the next line.
@@ -399,6 +404,9 @@ def split_agencies(cell: str) -> list[str]:
     agency word ("…, UBND các xã") and " và " between two agencies; trailing punctuation goes.
     """
     text = nfc(cell or "").strip()
+    head_list = _HEAD_LIST.match(text)
+    if head_list:
+        return _head_list_names(head_list["head"], _join_cell_lines(head_list["items"]))
     # Bullets only when the cell is a list; "Văn hóa\n- văn nghệ" is a name wrapped at its dash.
     parts = _BULLET_LINE.split(text) if _BULLET_LINE.match(text) else [text]
     names: list[str] = []
@@ -406,6 +414,47 @@ def split_agencies(cell: str) -> list[str]:
         for piece in re.split(r"\s*;\s*", _join_cell_lines(part)):
             names.extend(_split_piece(piece))
     return names
+
+
+def _head_list_names(head: str, items: str) -> list[str]:
+    """The agencies of "Sở: Y tế, Tài chính và Nội vụ; UBND các xã": each item takes the head
+    word unless it names an agency of its own; commas inside a known name keep it whole."""
+    head = head[0].upper() + head[1:]
+    names: list[str] = []
+    for part in re.split(r"\s*;\s*", items):
+        words = [word for word in _COMMA.split(clean_name(part)) if word]
+        index = 0
+        while index < len(words):
+            if starts_with_agency_word(words[index]):
+                # The list is over: the rest names agencies in full ("…, UBND các xã").
+                names.extend(_split_piece(", ".join(words[index:])))
+                break
+            # The longest run of items that a known name holds ("Văn hóa, Thể thao và Du lịch").
+            end = next(
+                (
+                    end
+                    for end in range(len(words), index, -1)
+                    if canonical_agency(f"{head} {', '.join(words[index:end])}") is not None
+                ),
+                index + 1,
+            )
+            item = f"{head} {', '.join(words[index:end])}"
+            names.extend(_split_on_and_in_list(head, item))
+            index = end
+    return [name for name in names if name]
+
+
+def _split_on_and_in_list(head: str, item: str) -> list[str]:
+    """ "Sở Tài chính và Nội vụ" is two departments when both are known; else one name."""
+    if canonical_agency(item) is not None or " và " not in item:
+        return [item]
+    left, _, right = item.rpartition(" và ")
+    right = f"{head} {right}"
+    if canonical_agency(right) is not None and (
+        canonical_agency(left) is not None or " và " in left
+    ):
+        return [*_split_on_and_in_list(head, left), right]
+    return [item]
 
 
 def _join_cell_lines(text: str) -> str:
