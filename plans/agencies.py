@@ -242,6 +242,11 @@ _CLAUSE_VERBS = (
 )
 _CLAUSE_VERB = re.compile(r"\s+(" + "|".join(re.escape(verb) for verb in _CLAUSE_VERBS) + r")\s+\S")
 _EDGE_PUNCTUATION = re.compile(r"^[\s,;:.\-–—+•*]+|[\s,;:.\-–—+•*]+$")
+# "Sở Y tế (chủ trì)": the role the column already gives, noted after the name.
+_ROLE_NOTE = re.compile(
+    r"\s*\((?:cơ quan\s+|đơn vị\s+)?(?:chủ trì|phối hợp|tham mưu|đầu mối|thực hiện)\)$",
+    re.IGNORECASE,
+)
 _BULLET_LINE = re.compile(r"(?m)^\s*[-+•]\s+")
 # "(các Sở: Khoa học và Công nghệ; Y tế)": a list sharing one head word.
 _ENUMERATION = re.compile(
@@ -296,6 +301,7 @@ def _index() -> dict[str, str]:
 def clean_name(name: str) -> str:
     """One agency as written, minus surrounding punctuation and a clause about what it does."""
     text = _EDGE_PUNCTUATION.sub("", squash_spaces(nfc(name)))
+    text = _EDGE_PUNCTUATION.sub("", _ROLE_NOTE.sub("", text))
     for match in _CLAUSE_VERB.finditer(text):
         before = text[: match.start()]
         if _index().get(_compact(before)) is not None or (

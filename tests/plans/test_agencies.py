@@ -172,3 +172,16 @@ def test_standing_members_are_not_the_standing_committee():
 def test_a_cell_listing_departments_after_one_head_word_and_a_colon(cell, names):
     """'Các Sở: Y tế, Tài chính' names Sở Y tế and Sở Tài chính, without parentheses too."""
     assert split_agencies(cell) == names
+
+
+@pytest.mark.parametrize(
+    ("cell", "names"),
+    [
+        ("Sở Y tế (chủ trì)", ["Sở Y tế"]),
+        ("Sở Y tế\n(chủ trì)", ["Sở Y tế"]),
+        ("Sở Y tế (chủ trì); Sở Tài chính (phối hợp)", ["Sở Y tế", "Sở Tài chính"]),
+        ("Sở Tài chính (Chi cục Thuế)", ["Sở Tài chính (Chi cục Thuế)"]),
+    ],
+)
+def test_a_role_noted_in_parentheses_after_an_agency_is_not_part_of_its_name(cell, names):
+    assert split_agencies(cell) == names
