@@ -242,12 +242,22 @@ _CLAUSE_VERBS = (
 )
 _CLAUSE_VERB = re.compile(r"\s+(" + "|".join(re.escape(verb) for verb in _CLAUSE_VERBS) + r")\s+\S")
 _EDGE_PUNCTUATION = re.compile(r"^[\s,;:.\-–—+•*]+|[\s,;:.\-–—+•*]+$")
+# "Sở Y tế (chủ trì)": the role the column already gives, noted after the name.
+_ROLE_NOTE = re.compile(
+    r"\s*\((?:cơ quan\s+|đơn vị\s+)?(?:chủ trì|phối hợp|tham mưu|đầu mối|thực hiện)\)$",
+    re.IGNORECASE,
+)
 _BULLET_LINE = re.compile(r"(?m)^\s*[-+•]\s+")
 # "(các Sở: Khoa học và Công nghệ; Y tế)": a list sharing one head word.
 _ENUMERATION = re.compile(
     r"\(\s*(?:gồm\s*:?\s*)?(?:các\s+)?(?P<head>Sở|Phòng|Ban|Trường|Trung tâm|Hội)\s*:\s*"
     r"(?P<items>[^()]+)\)",
     re.IGNORECASE,
+)
+# "Các Sở: Y tế, Tài chính": the same list written in a cell of its own, without parentheses.
+_HEAD_LIST = re.compile(
+    r"^(?:các\s+)?(?P<head>Sở|Phòng|Ban|Trường|Trung tâm|Hội)\s*:\s*(?P<items>\S.*)$",
+    re.IGNORECASE | re.DOTALL,
 )
 _COMMA = re.compile(r",\s+")
 _WORD = re.compile(r"\w+")
@@ -291,6 +301,7 @@ def _index() -> dict[str, str]:
 def clean_name(name: str) -> str:
     """One agency as written, minus surrounding punctuation and a clause about what it does."""
     text = _EDGE_PUNCTUATION.sub("", squash_spaces(nfc(name)))
+    text = _EDGE_PUNCTUATION.sub("", _ROLE_NOTE.sub("", text))
     for match in _CLAUSE_VERB.finditer(text):
         before = text[: match.start()]
         if _index().get(_compact(before)) is not None or (
@@ -399,6 +410,9 @@ def split_agencies(cell: str) -> list[str]:
     agency word ("…, UBND các xã") and " và " between two agencies; trailing punctuation goes.
     """
     text = nfc(cell or "").strip()
+    head_list = _HEAD_LIST.match(text)
+    if head_list:
+        return _head_list_names(head_list["head"], _join_cell_lines(head_list["items"]))
     # Bullets only when the cell is a list; "Văn hóa\n- văn nghệ" is a name wrapped at its dash.
     parts = _BULLET_LINE.split(text) if _BULLET_LINE.match(text) else [text]
     names: list[str] = []
@@ -406,6 +420,47 @@ def split_agencies(cell: str) -> list[str]:
         for piece in re.split(r"\s*;\s*", _join_cell_lines(part)):
             names.extend(_split_piece(piece))
     return names
+
+
+def _head_list_names(head: str, items: str) -> list[str]:
+    """The agencies of "Sở: Y tế, Tài chính và Nội vụ; UBND các xã": each item takes the head
+    word unless it names an agency of its own; commas inside a known name keep it whole."""
+    head = head[0].upper() + head[1:]
+    names: list[str] = []
+    for part in re.split(r"\s*;\s*", items):
+        words = [word for word in _COMMA.split(clean_name(part)) if word]
+        index = 0
+        while index < len(words):
+            if starts_with_agency_word(words[index]):
+                # The list is over: the rest names agencies in full ("…, UBND các xã").
+                names.extend(_split_piece(", ".join(words[index:])))
+                break
+            # The longest run of items that a known name holds ("Văn hóa, Thể thao và Du lịch").
+            end = next(
+                (
+                    end
+                    for end in range(len(words), index, -1)
+                    if canonical_agency(f"{head} {', '.join(words[index:end])}") is not None
+                ),
+                index + 1,
+            )
+            item = f"{head} {', '.join(words[index:end])}"
+            names.extend(_split_on_and_in_list(head, item))
+            index = end
+    return [name for name in names if name]
+
+
+def _split_on_and_in_list(head: str, item: str) -> list[str]:
+    """ "Sở Tài chính và Nội vụ" is two departments when both are known; else one name."""
+    if canonical_agency(item) is not None or " và " not in item:
+        return [item]
+    left, _, right = item.rpartition(" và ")
+    right = f"{head} {right}"
+    if canonical_agency(right) is not None and (
+        canonical_agency(left) is not None or " và " in left
+    ):
+        return [*_split_on_and_in_list(head, left), right]
+    return [item]
 
 
 def _join_cell_lines(text: str) -> str:

@@ -76,7 +76,8 @@ def read_text_file(path: str | Path) -> Document:
     return text_to_document(decode_text(path.read_bytes()), source=path.name)
 
 
-_ATTACHED_HYPHEN = re.compile(r"(?<=[^\s\-–])[-–]$")
+# A word broken at a hyphen or a slash: "71-" + "NQ/TW", "Quý II/" + "2026".
+_ATTACHED_HYPHEN = re.compile(r"(?<=[^\s\-–/])[-–/]$")
 
 
 def join_wrapped(lines: list[str]) -> str:

@@ -97,6 +97,8 @@ _COORDINATE_WITH = re.compile(r"(?<![\w])phối hợp (?:chặt chẽ )?với\s+
 _TARGET_STOP = re.compile(
     r"\s+(?:trong|để|nhằm|theo|về|khi|tại|trên|đối với|cho|qua|bảo đảm|đảm bảo)\s|[;:.(]"
 )
+# "các cơ quan liên quan cân đối …": "liên quan" closes a group, whatever verb follows it.
+_RELATED = re.compile(r"(?<![\w])liên quan\s+(?!và\s)(?P<next>\w)", re.IGNORECASE)
 # A reporting duty, which is a task of its own when it has its own deadline: "báo cáo UBND
 # tỉnh trước ngày …", "định kỳ hằng quý báo cáo …", "thực hiện chế độ báo cáo …".
 _REPORTING = re.compile(
@@ -241,6 +243,10 @@ def _coordinate_targets(text: str) -> list[str]:
         stop = pattern.search(tail, known)
         if stop:
             ends.append(stop.start())
+    for related in _RELATED.finditer(tail, known):
+        if related["next"].islower():
+            ends.append(related.start("next"))
+            break
     targets: list[str] = []
     for name in split_agencies(tail[: min(ends)]):
         if not looks_like_agency(name) or len(name.split()) > 14:

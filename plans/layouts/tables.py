@@ -67,6 +67,46 @@ def header_columns(row: Sequence[str]) -> dict[int, str] | None:
     return columns
 
 
+# A column under a shared "Thời gian" title that gives when the work starts, not its deadline.
+_START_NAME = re.compile(r"(?<![a-z])(?:bat dau|khoi dong|khoi cong|tu ngay)(?![a-z])")
+
+
+def _sub_header(
+    top: Sequence[str], below: Sequence[str], columns: dict[int, str]
+) -> dict[int, str] | None:
+    """The columns of a header drawn two rows tall, or None when `below` is not its lower row.
+
+    A title spanning several columns ("Cơ quan thực hiện", "Thời gian") stands in the first of
+    them, and the row under it names each one ("Chủ trì" | "Phối hợp", "Bắt đầu" | "Hoàn
+    thành"); a title merged down both rows repeats (or is empty) in the lower row. Every
+    lower cell that says something new must name a column, alone or after its title.
+    """
+    names: list[str] = []
+    title = ""
+    changed = False
+    for index in range(max(len(top), len(below))):
+        above = top[index].strip() if index < len(top) else ""
+        cell = below[index].strip() if index < len(below) else ""
+        title = above or title
+        if not cell or cell == above:
+            names.append(above)
+            continue
+        joined = f"{title} {cell}"
+        if _START_NAME.search(fold(cell)):
+            names.append("")  # a start date: the column is not read
+        elif header_field(cell) is not None:
+            names.append(cell)
+        elif title and header_field(joined) is not None:
+            names.append(joined)
+        else:
+            return None
+        changed = True
+    if not changed:
+        return None
+    merged = header_columns(names)
+    return merged if merged is not None and merged != columns else None
+
+
 _SECTION_CELL = re.compile(
     r"^(?P<roman>[IVXL]{1,6})(?:\s*[.\-–:)]\s*|\s+|$)(?P<rest>.*)$", re.DOTALL
 )
@@ -76,11 +116,25 @@ _COLUMN_NUMBER = re.compile(r"^\(?\d{1,2}\)?$")
 _HEADING_LETTER = re.compile(r"^[A-Z]\s*[.)]?$")
 
 
+# "1. Tuyên truyền …", "1.2) …", "a) …": a number written at the start of the content cell.
+_NUMBER_IN_CONTENT = re.compile(
+    r"^(?P<number>\d{1,3}(?:\.\d{1,3})*\.?|[a-zđ]\))\s+(?P<rest>\S.*)$", re.DOTALL
+)
+
+
 def _row_cells(row: Sequence[str], columns: dict[int, str]) -> dict[str, str]:
+    """The row's cells by field. In a table without a number column, a number written at the
+    start of the content cell is the row's number (in a numbered table it is a list inside
+    the cell, maybe the rest of one after a page break)."""
     cells: dict[str, str] = {}
     for index, key in columns.items():
         if index < len(row):
             cells[key] = row[index].strip()
+    if NUMBER not in columns.values():
+        match = _NUMBER_IN_CONTENT.match(cells.get(CONTENT, ""))
+        if match:
+            cells[NUMBER] = match["number"]
+            cells[CONTENT] = match["rest"]
     return cells
 
 
@@ -97,6 +151,12 @@ def _table_tasks(table: Table, block_index: int) -> list[Found]:
             break
     if header_at is None or columns is None:
         return []
+    headers = {tuple(rows[header_at])}
+    if header_at + 1 < len(rows):
+        merged = _sub_header(rows[header_at], rows[header_at + 1], columns)
+        if merged is not None:
+            header_at, columns = header_at + 1, merged
+            headers.add(tuple(rows[header_at]))
     has_number = NUMBER in columns.values()
     found: list[Found] = []
     section: str | None = None
@@ -106,7 +166,7 @@ def _table_tasks(table: Table, block_index: int) -> list[Found]:
         row = rows[row_index]
         if not any(cell.strip() for cell in row):
             continue
-        if header_columns(row) == columns:
+        if tuple(row) in headers or header_columns(row) == columns:
             continue  # the header repeated on a new page
         non_empty = [cell.strip() for cell in row if cell.strip()]
         if len(non_empty) >= 3 and all(_COLUMN_NUMBER.match(cell) for cell in non_empty):
@@ -139,6 +199,16 @@ def _table_tasks(table: Table, block_index: int) -> list[Found]:
         number_match = _NUMBER_CELL.match(number)
         letter_match = _LETTER_CELL.match(number)
         if not content:
+            continue
+        if (
+            not number
+            and not others
+            and content[:1].isupper()
+            and _next_is_numbered(rows, row_index, columns)
+        ):
+            # "Nhóm 2: Phát triển hạ tầng" over numbered rows: a group's title, neither a task
+            # nor the rest of the task above (that goes on in lower case after a page break).
+            parent, letters = [], 0
             continue
         if number_match:
             path = number_match["number"].split(".")
@@ -181,6 +251,15 @@ def _next_is_sublevel(rows: list[list[str]], row_index: int, columns: dict[int, 
         if not number:
             continue
         return bool(_LETTER_CELL.match(number) or re.match(r"^\d+\.\d", number))
+    return False
+
+
+def _next_is_numbered(rows: list[list[str]], row_index: int, columns: dict[int, str]) -> bool:
+    """True when the next row with content has a number of its own."""
+    for row in rows[row_index + 1 :]:
+        cells = _row_cells(row, columns)
+        if cells.get(CONTENT):
+            return bool(_NUMBER_CELL.match(cells.get(NUMBER, "")))
     return False
 
 

@@ -151,3 +151,37 @@ def test_standing_members_are_not_the_standing_committee():
     assert canonical_agency("Thường trực Tỉnh ủy") == "Thường trực Tỉnh ủy"
     assert canonical_agency("BTV Tỉnh ủy") == "Ban Thường vụ Tỉnh ủy"
     assert agency_key("Thường trực Tỉnh ủy") != agency_key("Ban Thường vụ Tỉnh ủy")
+
+
+@pytest.mark.parametrize(
+    ("cell", "names"),
+    [
+        ("Các Sở: Y tế, Tài chính, Nội vụ", ["Sở Y tế", "Sở Tài chính", "Sở Nội vụ"]),
+        (
+            "Các sở: Văn hóa, Thể thao và Du lịch, Kế hoạch và Đầu tư",
+            ["Sở Văn hóa, Thể thao và Du lịch", "Sở Kế hoạch và Đầu tư"],
+        ),
+        ("Sở: Tư pháp; Nội vụ", ["Sở Tư pháp", "Sở Nội vụ"]),
+        ("Các Sở: Y tế, Tài chính và Nội vụ", ["Sở Y tế", "Sở Tài chính", "Sở Nội vụ"]),
+        (
+            "Các Sở: Xây dựng, Công Thương; UBND các xã, phường",
+            ["Sở Xây dựng", "Sở Công Thương", "UBND các xã, phường"],
+        ),
+    ],
+)
+def test_a_cell_listing_departments_after_one_head_word_and_a_colon(cell, names):
+    """'Các Sở: Y tế, Tài chính' names Sở Y tế and Sở Tài chính, without parentheses too."""
+    assert split_agencies(cell) == names
+
+
+@pytest.mark.parametrize(
+    ("cell", "names"),
+    [
+        ("Sở Y tế (chủ trì)", ["Sở Y tế"]),
+        ("Sở Y tế\n(chủ trì)", ["Sở Y tế"]),
+        ("Sở Y tế (chủ trì); Sở Tài chính (phối hợp)", ["Sở Y tế", "Sở Tài chính"]),
+        ("Sở Tài chính (Chi cục Thuế)", ["Sở Tài chính (Chi cục Thuế)"]),
+    ],
+)
+def test_a_role_noted_in_parentheses_after_an_agency_is_not_part_of_its_name(cell, names):
+    assert split_agencies(cell) == names

@@ -12,7 +12,9 @@ import pytest
 
 from plans.extract import extract_plan
 from plans.model import Document, Table
+from plans.readers import read_document
 from plans.text import text_to_document
+from tests.plans.builders import MERGED_ABOVE, build_docx, build_xlsx
 
 
 def _tasks(text: str) -> list[tuple[str, str, list[str], list[str], str, str]]:
@@ -608,3 +610,121 @@ def test_a_document_in_decomposed_unicode_gives_the_same_tasks(blocks):
     expected = [task.as_dict() for task in extract_plan(Document("x", blocks)).tasks]
     assert expected
     assert [task.as_dict() for task in extract_plan(Document("x", decomposed)).tasks] == expected
+
+
+# --- .docx/.xlsx tables ---------------------------------------------------------------------
+
+TWO_ROW_HEADER = [
+    ["STT", "Nội dung công việc", "Cơ quan thực hiện", "", "Thời gian", "", "Sản phẩm"],
+    [MERGED_ABOVE, MERGED_ABOVE, "Chủ trì", "Phối hợp", "Bắt đầu", "Hoàn thành", MERGED_ABOVE],
+    ["I. CÔNG TÁC TUYÊN TRUYỀN"],
+    [
+        "1",
+        "Tuyên truyền về chuyển đổi số\ntrên các phương tiện thông tin đại chúng",
+        "Sở Văn hóa, Thể thao và Du lịch",
+        "Báo và Phát thanh, Truyền hình tỉnh",
+        "Tháng 3/2026",
+        "Thường xuyên",
+        "Tin, bài",
+    ],
+    [
+        "2",
+        "Xây dựng kế hoạch ứng dụng trí tuệ nhân tạo",
+        "Sở Khoa học và Công nghệ; Sở Tài chính",
+        "Các sở, ngành",
+        "Quý I/2026",
+        "Quý II/2026",
+        "Kế hoạch",
+    ],
+]
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_a_header_drawn_two_rows_tall_names_the_columns_under_a_shared_title(tmp_path, fmt):
+    """'Cơ quan thực hiện' over 'Chủ trì | Phối hợp', 'Thời gian' over 'Bắt đầu | Hoàn thành':
+    the lower row names the columns, and a start date is not the deadline."""
+    path = tmp_path / f"plan.{fmt}"
+    if fmt == "docx":
+        build_docx(path, TWO_ROW_HEADER, title=["KẾ HOẠCH"], header_rows=2)
+    else:
+        build_xlsx(path, TWO_ROW_HEADER, title=["PHỤ LỤC NHIỆM VỤ"])
+    plan = extract_plan(read_document(path))
+    assert [
+        (task.ref, task.content, task.lead, task.coordinators, task.result, task.deadline_text)
+        for task in plan.tasks
+    ] == [
+        (
+            "1",
+            "Tuyên truyền về chuyển đổi số trên các phương tiện thông tin đại chúng",
+            ["Sở Văn hóa, Thể thao và Du lịch"],
+            ["Báo và Phát thanh, Truyền hình tỉnh"],
+            "Tin, bài",
+            "Thường xuyên",
+        ),
+        (
+            "2",
+            "Xây dựng kế hoạch ứng dụng trí tuệ nhân tạo",
+            ["Sở Khoa học và Công nghệ", "Sở Tài chính"],
+            ["Các sở, ngành"],
+            "Kế hoạch",
+            "Quý II/2026",
+        ),
+    ]
+
+
+def _table_tasks(rows: list[list[str]]) -> list[tuple[str, str, list[str], str]]:
+    """(ref, content, lead, deadline_text) of the tasks of one table."""
+    plan = extract_plan(Document("plan.docx", ["KẾ HOẠCH", Table(rows=rows)]))
+    return [(task.ref, task.content, task.lead, task.deadline_text) for task in plan.tasks]
+
+
+def test_a_table_without_a_number_column_numbers_its_tasks_in_the_content_cell():
+    rows = [
+        ["Nội dung nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời hạn"],
+        ["I. TUYÊN TRUYỀN", "", "", ""],
+        ["1. Tuyên truyền Nghị quyết về chuyển đổi số", "Sở VHTTDL", "Các sở", "Quý I/2026"],
+        ["2. Tổ chức hội nghị quán triệt", "Sở Nội vụ", "", "Tháng 4/2026"],
+        ["II. KIỂM TRA", "", "", ""],
+        ["1. Kiểm tra việc thực hiện", "", "", ""],
+        ["a) Kiểm tra tại các sở", "Thanh tra tỉnh", "", "Quý III/2026"],
+        ["b) Kiểm tra tại các xã", "Thanh tra tỉnh", "", "Quý IV/2026"],
+    ]
+    assert _table_tasks(rows) == [
+        ("I.1", "Tuyên truyền Nghị quyết về chuyển đổi số", ["Sở VHTTDL"], "Quý I/2026"),
+        ("I.2", "Tổ chức hội nghị quán triệt", ["Sở Nội vụ"], "Tháng 4/2026"),
+        ("1.a", "Kiểm tra tại các sở", ["Thanh tra tỉnh"], "Quý III/2026"),
+        ("1.b", "Kiểm tra tại các xã", ["Thanh tra tỉnh"], "Quý IV/2026"),
+    ]
+
+
+def test_an_unnumbered_group_row_in_a_numbered_table_is_a_heading_not_a_task():
+    """'Nhóm 2: …' is not the rest of task 1 split by a page break, nor a task of its own."""
+    rows = [
+        ["TT", "Nội dung", "Cơ quan chủ trì", "Thời gian"],
+        ["", "Nhóm 1: Hoàn thiện thể chế", "", ""],
+        ["1", "Rà soát văn bản quy phạm pháp luật", "Sở Tư pháp", "Quý I/2026"],
+        ["", "Nhóm 2: Phát triển hạ tầng", "", ""],
+        ["2", "Nâng cấp trung tâm dữ liệu", "Sở Khoa học và Công nghệ", "Quý II/2026"],
+        ["", "và kết nối với các xã", "", ""],
+    ]
+    assert _table_tasks(rows) == [
+        ("1", "Rà soát văn bản quy phạm pháp luật", ["Sở Tư pháp"], "Quý I/2026"),
+        (
+            "2",
+            "Nâng cấp trung tâm dữ liệu và kết nối với các xã",
+            ["Sở Khoa học và Công nghệ"],
+            "Quý II/2026",
+        ),
+    ]
+
+
+def test_a_group_of_coordinators_ends_at_lien_quan_before_an_unknown_verb():
+    text = (
+        "1. Giao Sở Tài chính chủ trì, phối hợp với các cơ quan liên quan cân đối, bố trí "
+        "kinh phí thực hiện, hoàn thành trong Quý II/2026.\n"
+        "2. Giao Sở Y tế chủ trì, phối hợp với các đơn vị có liên quan rà soát danh mục thuốc.\n"
+    )
+    assert [(ref, lead, coordinators) for ref, _, lead, coordinators, _, _ in _tasks(text)] == [
+        ("1", ["Sở Tài chính"], ["các cơ quan liên quan"]),
+        ("2", ["Sở Y tế"], ["các đơn vị có liên quan"]),
+    ]

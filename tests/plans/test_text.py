@@ -80,6 +80,11 @@ def test_blank_lines_inside_a_tab_table_do_not_split_it_and_a_lone_tab_line_is_t
         (["giai đoạn 2026 -", "2030"], "giai đoạn 2026 - 2030"),
         (["Sở Văn hóa, ", "  Thể thao và Du", "lịch"], "Sở Văn hóa, Thể thao và Du lịch"),
         (["", " "], ""),
+        # A date or a document number wrapped at its slash ("Quý II/" + "2026") is one word.
+        (["Quý II/", "2026"], "Quý II/2026"),
+        (["Trước ngày 30/6/", "2026"], "Trước ngày 30/6/2026"),
+        (["Kết luận số 57-KL/", "TW"], "Kết luận số 57-KL/TW"),
+        (["theo định kỳ /", "đột xuất"], "theo định kỳ / đột xuất"),
     ],
 )
 def test_join_wrapped(lines, joined):
