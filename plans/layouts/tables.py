@@ -116,9 +116,11 @@ _COLUMN_NUMBER = re.compile(r"^\(?\d{1,2}\)?$")
 _HEADING_LETTER = re.compile(r"^[A-Z]\s*[.)]?$")
 
 
-# "1. Tuyên truyền …", "1.2) …", "a) …": a number written at the start of the content cell.
+# "1. Tuyên truyền …", "1.2 …", "1) …", "a) …": a number written at the start of the content
+# cell. A bare count ("100 cán bộ …") or a thousands group ("1.500 hộ …") is not one.
 _NUMBER_IN_CONTENT = re.compile(
-    r"^(?P<number>\d{1,3}(?:\.\d{1,3})*\.?|[a-zđ]\))\s+(?P<rest>\S.*)$", re.DOTALL
+    r"^(?P<number>\d{1,3}(?:\.\d{1,2})*[.)]|\d{1,3}(?:\.\d{1,2})+|[a-zđ]\))\s+(?P<rest>\S.*)$",
+    re.DOTALL,
 )
 
 

@@ -697,6 +697,20 @@ def test_a_table_without_a_number_column_numbers_its_tasks_in_the_content_cell()
     ]
 
 
+def test_a_count_at_the_start_of_a_content_cell_is_not_a_number():
+    rows = [
+        ["Nội dung nhiệm vụ", "Cơ quan chủ trì", "Thời hạn"],
+        ["1. Tập huấn kỹ năng số", "Sở Nội vụ", "Quý I/2026"],
+        ["100 cán bộ cấp xã được tập huấn về chuyển đổi số", "Sở Nội vụ", "Quý II/2026"],
+        ["1.500 hộ dân được hỗ trợ cài đặt dịch vụ công", "UBND các xã", "Năm 2026"],
+    ]
+    contents = [content for _ref, content, _lead, _deadline in _table_tasks(rows)]
+    assert contents[1:] == [
+        "100 cán bộ cấp xã được tập huấn về chuyển đổi số",
+        "1.500 hộ dân được hỗ trợ cài đặt dịch vụ công",
+    ]
+
+
 def test_an_unnumbered_group_row_in_a_numbered_table_is_a_heading_not_a_task():
     """'Nhóm 2: …' is not the rest of task 1 split by a page break, nor a task of its own."""
     rows = [
