@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -109,7 +110,7 @@ class ConsoleChannel:
                 self._switch(switch.group(1).lower())
                 continue
             send_file = _SEND_FILE.match(line)
-            if send_file and not self._file_path(send_file.group(1)).is_file():
+            if send_file and not _readable_file(self._file_path(send_file.group(1))):
                 self._print(
                     _("File not found: {path}").format(path=self._file_path(send_file.group(1)))
                 )
@@ -161,3 +162,8 @@ class ConsoleChannel:
                 reply_to_message_id=reply.group(1),
             )
         return Incoming(channel=self.name, chat_id=chat_id, text=line, sender_name=name)
+
+
+def _readable_file(path: Path) -> bool:
+    # A directory or a file this user may not read is "not found" to the person typing.
+    return path.is_file() and os.access(path, os.R_OK)

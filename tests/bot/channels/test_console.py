@@ -48,3 +48,9 @@ def test_sending_a_file_passes_its_bytes(tmp_path):
     assert [(item.upload.filename, item.upload.data) for item in received] == [
         ("ke-hoach.txt", b"TT\tNoi dung\n")
     ]
+
+
+def test_sending_a_folder_says_it_was_not_found_and_the_console_goes_on(tmp_path):
+    printed, received = _run(f"/tep {tmp_path}\n/tiendo\n")
+    assert "Không tìm thấy tệp" in printed
+    assert [item.text for item in received] == ["/tiendo"]
