@@ -115,13 +115,8 @@ def test_calendar_announced_day_off_is_listed(database, capsys):
     assert "không có trong danh sách" in capsys.readouterr().err
 
 
-def test_console_demo_answers_tiendo(tmp_path):
-    """`make run` without a token: the console demo, with the sample plan, answers /tiendo."""
-    upload = tmp_path / "ke-hoach-bo-sung.txt"
-    upload.write_text(
-        "TT\tNội dung\tĐơn vị chủ trì\tThời hạn\n1\tRà soát quy chế phối hợp\tSở Nội vụ\tQuý I/2027\n",
-        encoding="utf-8",
-    )
+def _run_demo(tmp_path: Path, typed: str) -> subprocess.CompletedProcess:
+    """`nhacviec run` without a token (the console demo) on a database in tmp_path, fed `typed`."""
     env = {
         "PATH": "/usr/bin:/bin",
         "HOME": str(tmp_path),
@@ -129,7 +124,7 @@ def test_console_demo_answers_tiendo(tmp_path):
     }
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "run"],
-        input=f"/tiendo\n/vai daumoi\n/tiendo\n/tep {upload}\n1\n",
+        input=typed,
         capture_output=True,
         text=True,
         env=env,
@@ -137,6 +132,17 @@ def test_console_demo_answers_tiendo(tmp_path):
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_console_demo_answers_tiendo(tmp_path):
+    """`make run` without a token: the console demo, with the sample plan, answers /tiendo."""
+    upload = tmp_path / "ke-hoach-bo-sung.txt"
+    upload.write_text(
+        "TT\tNội dung\tĐơn vị chủ trì\tThời hạn\n1\tRà soát quy chế phối hợp\tSở Nội vụ\tQuý I/2027\n",
+        encoding="utf-8",
+    )
+    result = _run_demo(tmp_path, f"/tiendo\n/vai daumoi\n/tiendo\n/tep {upload}\n1\n")
     assert "chạy thử" in result.stdout
     assert "Tiến độ thực hiện nhiệm vụ" in result.stdout
     assert "Tổng số: 7 nhiệm vụ" in result.stdout  # the coordinator sees the whole sample plan
@@ -199,24 +205,10 @@ def test_invite_names_the_role_in_vietnamese(database, capsys):
 def test_console_demo_numbers_messages_on_from_the_last_run(tmp_path):
     """The store keeps reminders' message numbers: a new run must not reuse them, or "#1 xong"
     would answer an old reminder instead of the message now shown as #1."""
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
-    }
 
     def run_demo() -> tuple[set[str], set[str]]:
         """The numbers of all messages shown, and of the reminders among them."""
-        result = subprocess.run(
-            [sys.executable, "-m", "bot.cli", "run"],
-            input="/nhiemvu\n",
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=Path(__file__).resolve().parents[2],
-            timeout=60,
-        )
-        assert result.returncode == 0, result.stderr
+        result = _run_demo(tmp_path, "/nhiemvu\n")
         shown = re.findall(r"^── #(\d+) →[^\n]*\n(.)", result.stdout, re.MULTILINE)
         return {number for number, _ in shown}, {number for number, c in shown if c == "🔔"}
 
