@@ -136,6 +136,28 @@ def agencies_in(text: str) -> list[str]:
     return split_agencies(text) if text.strip() else []
 
 
+def found_from_fields(
+    *,
+    position: tuple[int, ...],
+    section: str | None,
+    path: list[str],
+    content: str,
+    fields: dict[str, str],
+) -> Found:
+    """A task from the text of its fields (a row's cells, a list item's labels)."""
+    return Found(
+        position=position,
+        section=section,
+        path=path,
+        content=content,
+        lead=agencies_in(fields.get(LEAD, "")),
+        coordinators=agencies_in(fields.get(COORDINATORS, "")),
+        executors=agencies_in(fields.get(EXECUTORS, "")),
+        result=clean_cell(fields.get(RESULT, "")),
+        deadline_text=clean_deadline(fields.get(DEADLINE, "")),
+    )
+
+
 def read_deadline(deadline_text: str) -> Deadline:
     """The deadline of a task: the grammar's reading; no phrase at all is a standing duty."""
     if not deadline_text:

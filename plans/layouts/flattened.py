@@ -21,23 +21,19 @@ from plans.agencies import (
 from plans.layouts.common import (
     AGENCY_FIELDS,
     CONTENT,
-    COORDINATORS,
     DEADLINE,
     END_OF_BODY,
-    EXECUTORS,
     HEADER_WORDS,
-    LEAD,
     NAME_TO_FIELD,
     NAMES_LONGEST_FIRST,
     NOTES,
     NUMBER,
     PAGE_NUMBER,
-    RESULT,
     Found,
     Line,
-    agencies_in,
     clean_cell,
     clean_deadline,
+    found_from_fields,
     paragraph_lines,
     roman_value,
     to_drafts,
@@ -383,16 +379,8 @@ def _flat_row_task(row: _FlatRow, columns: list[str]) -> Found | None:
     if not content:
         return None
     text = {key: "\n".join(value) for key, value in cells.items()}
-    return Found(
-        position=row.position,
-        section=row.section,
-        path=row.path,
-        content=content,
-        lead=agencies_in(text.get(LEAD, "")),
-        coordinators=agencies_in(text.get(COORDINATORS, "")),
-        executors=agencies_in(text.get(EXECUTORS, "")),
-        result=clean_cell(text.get(RESULT, "")),
-        deadline_text=clean_deadline(text.get(DEADLINE, "")),
+    return found_from_fields(
+        position=row.position, section=row.section, path=row.path, content=content, fields=text
     )
 
 

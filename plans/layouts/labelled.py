@@ -4,18 +4,12 @@ from __future__ import annotations
 
 from plans.layouts.common import (
     CONTENT,
-    COORDINATORS,
-    DEADLINE,
-    EXECUTORS,
     LEAD,
-    RESULT,
     TRAILING_PUNCTUATION,
     VIETNAMESE_LETTERS,
     Found,
     Line,
-    agencies_in,
-    clean_cell,
-    clean_deadline,
+    found_from_fields,
     paragraph_lines,
     to_drafts,
 )
@@ -87,16 +81,12 @@ def _labelled_task(
     if not content:
         return None
     text = {key: " ; ".join(value) for key, value in values.items()}
-    return Found(
+    return found_from_fields(
         position=parts[0].position,
         section=outline.section,
         path=path,
         content=content,
-        lead=agencies_in(text.get(LEAD, "")),
-        coordinators=agencies_in(text.get(COORDINATORS, "")),
-        executors=agencies_in(text.get(EXECUTORS, "")),
-        result=clean_cell(text.get(RESULT, "")),
-        deadline_text=clean_deadline(text.get(DEADLINE, "")),
+        fields=text,
     )
 
 

@@ -23,6 +23,7 @@ from plans.layouts.common import (
     agencies_in,
     clean_cell,
     clean_deadline,
+    found_from_fields,
     roman_value,
     to_drafts,
 )
@@ -231,16 +232,12 @@ def _table_tasks(table: Table, block_index: int) -> list[Found]:
                 else [str(len(found) + 1)]
             )
         found.append(
-            Found(
+            found_from_fields(
                 position=(block_index, row_index),
                 section=section,
                 path=path,
                 content=content,
-                lead=agencies_in(cells.get(LEAD, "")),
-                coordinators=agencies_in(cells.get(COORDINATORS, "")),
-                executors=agencies_in(cells.get(EXECUTORS, "")),
-                result=clean_cell(cells.get(RESULT, "")),
-                deadline_text=clean_deadline(cells.get(DEADLINE, "")),
+                fields=cells,
             )
         )
     return found
