@@ -34,18 +34,23 @@ def open_tasks_for_agency(session: Session, *, agency_id: int) -> list[Task]:
     return list(session.exec(statement).unique())
 
 
-def contact_may_update(session: Session, *, contact: Contact, task: Task) -> bool:
-    """Officers update the tasks their agency leads; coordinators and admins any task."""
-    if contact.role != "officer":
-        return True
+def agency_leads(session: Session, *, task_id: int, agency_id: int | None) -> bool:
+    """Whether the agency is among the task's leads."""
     link = session.exec(
         select(TaskAgency).where(
-            TaskAgency.task_id == task.id,
-            TaskAgency.agency_id == contact.agency_id,
+            TaskAgency.task_id == task_id,
+            TaskAgency.agency_id == agency_id,
             TaskAgency.role == AgencyRole.LEAD,
         )
     ).first()
     return link is not None
+
+
+def contact_may_update(session: Session, *, contact: Contact, task: Task) -> bool:
+    """Officers update the tasks their agency leads; coordinators and admins any task."""
+    if contact.role != "officer":
+        return True
+    return agency_leads(session, task_id=task.id, agency_id=contact.agency_id)
 
 
 def task_for_reminder_message(

@@ -17,7 +17,8 @@ from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, select
 
 from db.engine import session_scope
-from db.models import AgencyRole, Contact, Reminder, ReminderState, Task, TaskAgency, TaskStatus
+from db.models import Contact, Reminder, ReminderState, Task, TaskStatus
+from db.tasks import agency_leads
 from handlers.messages import Answer
 from schedules.planning import ReminderPolicy
 
@@ -138,14 +139,7 @@ def _still_wanted(session: Session, task: Task | None, contact: Contact | None) 
         return False
     if task.status == TaskStatus.DONE or task.withdrawn_at is not None:
         return False
-    lead = session.exec(
-        select(TaskAgency).where(
-            TaskAgency.task_id == task.id,
-            TaskAgency.agency_id == contact.agency_id,
-            TaskAgency.role == AgencyRole.LEAD,
-        )
-    ).first()
-    return lead is not None
+    return agency_leads(session, task_id=task.id, agency_id=contact.agency_id)
 
 
 def _latest_per_cycle(candidates: Iterable[Reminder], session: Session) -> list[Reminder]:
@@ -164,19 +158,21 @@ def _latest_per_cycle(candidates: Iterable[Reminder], session: Session) -> list[
             newest[key] = reminder
         else:
             reminder.state = ReminderState.SKIPPED
+    # What already went out for the same task, contact and cycle, in one query.
+    last_sent: dict[tuple[int, int, object], datetime] = {}
+    if newest:
+        sent = session.exec(
+            select(Reminder.task_id, Reminder.contact_id, Reminder.cycle, Reminder.due_at).where(
+                col(Reminder.task_id).in_({task_id for task_id, _, _ in newest}),
+                Reminder.state == ReminderState.SENT,
+            )
+        )
+        for task_id, contact_id, cycle, due_at in sent:
+            key = (task_id, contact_id, cycle)
+            last_sent[key] = max(due_at, last_sent.get(key, due_at))
     kept_rows = []
     for key, reminder in newest.items():
-        task_id, contact_id, cycle = key
-        newer_sent = session.exec(
-            select(Reminder.id).where(
-                Reminder.task_id == task_id,
-                Reminder.contact_id == contact_id,
-                Reminder.cycle == cycle,
-                Reminder.state == ReminderState.SENT,
-                Reminder.due_at >= reminder.due_at,
-            )
-        ).first()
-        if newer_sent is not None:
+        if key in last_sent and last_sent[key] >= reminder.due_at:
             reminder.state = ReminderState.SKIPPED
         else:
             kept_rows.append(reminder)
