@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from bot.i18n import _
@@ -101,8 +101,6 @@ def _parser() -> argparse.ArgumentParser:
 
 def _day(text: str) -> date:
     """A day as an agency writes it (15/12/2026) or in ISO form (2026-12-15)."""
-    from datetime import datetime
-
     for layout in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
             return datetime.strptime(text.strip(), layout).date()
@@ -420,8 +418,6 @@ def _parse(args) -> int:
 
 def _local_today() -> date:
     """Today in the people's time zone (the host may run on UTC)."""
-    import os
-    from datetime import datetime
     from zoneinfo import ZoneInfo
 
     return datetime.now(ZoneInfo(os.environ.get("NHACVIEC_TIMEZONE", "Asia/Ho_Chi_Minh"))).date()
