@@ -398,9 +398,7 @@ def expand_enumeration(text: str) -> list[str] | None:
     match = _ENUMERATION.search(nfc(text))
     if not match:
         return None
-    head = match["head"][0].upper() + match["head"][1:]
-    items = [clean_name(item) for item in re.split(r"\s*;\s*", match["items"])]
-    return [f"{head} {item}" for item in items if item]
+    return _head_list_names(match["head"], match["items"])
 
 
 def split_agencies(cell: str) -> list[str]:
