@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from sqlmodel import Session, col, delete, select
 
@@ -131,11 +132,13 @@ def _match_tasks(old_tasks: list[Task], drafts: list[TaskDraft]) -> dict[int, Ta
     for position, draft in enumerate(drafts):
         if position in matches:
             continue
-        candidates = [task for task in old_tasks if task.id not in taken]
-        best = max(
-            candidates, key=lambda task: _likeness(task.content, draft.content), default=None
+        scored = (
+            (_likeness(task.content, draft.content), task)
+            for task in old_tasks
+            if task.id not in taken
         )
-        if best is not None and _likeness(best.content, draft.content) >= SAME_TASK_UNDER_OTHER_REF:
+        score, best = max(scored, key=lambda pair: pair[0], default=(0.0, None))
+        if best is not None and score >= SAME_TASK_UNDER_OTHER_REF:
             matches[position] = best
             taken.add(best.id)
     return matches
@@ -144,7 +147,13 @@ def _match_tasks(old_tasks: list[Task], drafts: list[TaskDraft]) -> dict[int, Ta
 def _likeness(first: str, second: str) -> float:
     # Word by word: Vietnamese syllables shared by unrelated tasks ("nghị quyết") would make
     # a letter-level comparison call them alike.
-    return SequenceMatcher(None, fold(first).split(), fold(second).split(), autojunk=False).ratio()
+    return SequenceMatcher(None, _words(first), _words(second), autojunk=False).ratio()
+
+
+@lru_cache(maxsize=8192)
+def _words(text: str) -> tuple[str, ...]:
+    # Cached: a renumbered plan compares every new task with every old one.
+    return tuple(fold(text).split())
 
 
 def _fill_task(task: Task, draft: TaskDraft, *, position: int, today: date) -> None:
