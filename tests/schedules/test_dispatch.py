@@ -146,19 +146,24 @@ async def test_rate_limit_reschedules_and_blocked_contact_is_marked_unreachable(
     assert len(channel.sent) == 1
 
 
-async def test_a_crashed_worker_lease_expires_and_the_reminder_is_sent_again(engine):
-    _setup(engine, "ngày 30/06/2026")
-    clock = Clock(local(2026, 6, 23, 8, 1))
+def _claim_as_a_worker_that_crashes(engine, now) -> list:
+    """Claim the due reminders under a one-minute lease, as a worker that dies before sending."""
     with session_scope(engine) as session:
-        claimed = claim_due(
+        return claim_due(
             session,
-            now=clock(),
+            now=now,
             worker="crashed",
             lease=timedelta(seconds=60),
             limit=10,
             render=lambda task, reminder, late: Answer(text=task.content),
             policy=policy(),
         )
+
+
+async def test_a_crashed_worker_lease_expires_and_the_reminder_is_sent_again(engine):
+    _setup(engine, "ngày 30/06/2026")
+    clock = Clock(local(2026, 6, 23, 8, 1))
+    claimed = _claim_as_a_worker_that_crashes(engine, clock())
     assert len(claimed) == 1
     channel = RecordingChannel()
     await _dispatcher(engine, channel, clock).run_once()
@@ -268,16 +273,7 @@ def test_reminders_follow_the_lead_when_it_changes(engine):
 async def test_a_stale_sending_row_is_not_sent_after_a_newer_offset(engine):
     _setup(engine, "ngày 30/06/2026")
     clock = Clock(local(2026, 6, 23, 8, 1))
-    with session_scope(engine) as session:
-        claimed = claim_due(
-            session,
-            now=clock(),
-            worker="crashed",
-            lease=timedelta(seconds=60),
-            limit=10,
-            render=lambda task, reminder, late: Answer(text=task.content),
-            policy=policy(),
-        )
+    claimed = _claim_as_a_worker_that_crashes(engine, clock())
     assert len(claimed) == 1  # the 7d reminder, then the worker dies
     channel = RecordingChannel()
     clock.now = local(2026, 6, 26, 9)  # the 3d reminder is due; the 7d lease long expired
