@@ -29,7 +29,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from bot.text import nfc, squash_spaces  # noqa: E402
+from core.text import nfc, squash_spaces  # noqa: E402
 from plans.extract import extract_plan  # noqa: E402
 from plans.text import read_text_file  # noqa: E402
 

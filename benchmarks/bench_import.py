@@ -20,7 +20,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))  # for tests.plans.builders
 
-from bot.errors import UserError  # noqa: E402
+from core.errors import UserError  # noqa: E402
 from plans.extract import extract_plan  # noqa: E402
 from plans.readers import read_document  # noqa: E402
 
@@ -51,11 +51,11 @@ def timed_store_import(path: Path) -> tuple[float, float, str]:
     from sqlmodel import Session, func, select
 
     from bot.settings import Settings
+    from core.clock import utcnow
     from db.contacts import agency_for_invite, create_invite, redeem_invite
     from db.engine import make_engine, migrate, session_scope
     from db.models import ContactRole, Reminder
-    from db.types import utcnow
-    from plans.importer import import_plan
+    from handlers.imports import import_plan
     from schedules.planning import load_policy
 
     leads = {name for task in extract_plan(read_document(path)).tasks for name in task.lead}

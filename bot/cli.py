@@ -9,7 +9,7 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
-from bot.i18n import _
+from core.i18n import _
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,9 +19,11 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "command_function"):
         parser.print_help()
         return 0
-    from bot.errors import UserError
+    from core.clock import pin_clock_from_environment
+    from core.errors import UserError
 
     try:
+        pin_clock_from_environment()
         return args.command_function(args) or 0
     except UserError as error:
         print(_("Error: {message}").format(message=error.message), file=sys.stderr)
@@ -114,8 +116,8 @@ def _day(text: str) -> date:
 def _settings():
     from pydantic import ValidationError
 
-    from bot.errors import UserError
     from bot.settings import Settings
+    from core.errors import UserError
 
     try:
         return Settings()
@@ -135,7 +137,7 @@ def _engine(settings):
 
 
 def _today(settings) -> date:
-    from db.types import utcnow
+    from core.clock import utcnow
 
     return utcnow().astimezone(settings.zone).date()
 
@@ -169,7 +171,7 @@ def _run(args) -> int:
 
 
 def _import(args) -> int:
-    from plans.importer import load_plan
+    from handlers.imports import load_plan
 
     extracted = [(path, load_plan(path)) for path in _with_progress(args.paths)]
     if args.json:
@@ -184,8 +186,8 @@ def _import(args) -> int:
         return 0
     from functools import partial
 
-    from db.types import utcnow
-    from plans.importer import import_plan
+    from core.clock import utcnow
+    from handlers.imports import import_plan
     from schedules.planning import load_policy
 
     settings = _settings()
@@ -287,10 +289,10 @@ def _deadline_kind_label(kind: str) -> str:
 
 
 def _invite(args) -> int:
+    from core.clock import utcnow
     from db.contacts import agency_for_invite, create_invite
     from db.engine import session_scope
     from db.models import ContactRole
-    from db.types import utcnow
 
     settings = _settings()
     engine = _engine(settings)
@@ -331,7 +333,7 @@ def _bot_username(settings) -> str | None:
 
 
 def _agencies(args) -> int:
-    from bot.errors import UserError
+    from core.errors import UserError
     from db.agencies import add_alias, find_agency, list_agencies, merge_agencies
     from db.engine import session_scope
 
@@ -424,8 +426,8 @@ def _local_today() -> date:
 
 
 def _calendar(args) -> int:
-    from bot.errors import UserError
     from bot.service import replan_all
+    from core.errors import UserError
     from db.engine import session_scope
     from db.models import CalendarDay
 

@@ -8,6 +8,7 @@ import os
 import re
 import signal
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -16,9 +17,9 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from bot.settings import Settings
+from core.clock import utcnow
 from db.engine import make_engine, migrate, session_scope
 from db.models import Contact, ContactRole, Reminder
-from db.types import utcnow
 from handlers.context import BotContext
 from handlers.conversation import handle
 from handlers.render import render_reminder
@@ -86,9 +87,14 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     else:
         channel = _console_demo(settings, engine, on_eof=stop.set)
     context = build_context(settings, engine)
+    # Use cases are plain functions: they run in worker threads so that a slow query or a large
+    # document never stops the loop from serving other chats and deliveries.
+    workers = ThreadPoolExecutor(
+        max_workers=settings.handler_threads, thread_name_prefix="use-case"
+    )
 
     async def on_incoming(incoming):
-        return await handle(incoming, context)
+        return await asyncio.get_running_loop().run_in_executor(workers, handle, incoming, context)
 
     try:
         await channel.start(on_incoming)
@@ -96,7 +102,7 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
         engine.dispose()
         raise
 
-    replan_all(settings, engine)
+    await asyncio.to_thread(replan_all, settings, engine)
     dispatcher = build_dispatcher(settings, engine, {channel.name: channel.send})
     scheduler = _scheduler(settings, engine, dispatcher)
     scheduler.start()
@@ -105,6 +111,7 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     finally:
         scheduler.shutdown(wait=False)
         await channel.stop()
+        workers.shutdown(wait=True, cancel_futures=True)
         engine.dispose()
 
 
@@ -141,7 +148,7 @@ def _scheduler(settings: Settings, engine: Engine, dispatcher: Dispatcher):
 
 def _console_demo(settings: Settings, engine: Engine, *, on_eof):
     from bot.channels.console import ConsoleChannel
-    from bot.i18n import _
+    from core.i18n import _
 
     officer_agency, coordinator_agency = "Sở Khoa học và Công nghệ", "Văn phòng UBND tỉnh"
     if settings.sample_plan:
@@ -198,7 +205,7 @@ def install_sample_plan(settings: Settings, engine: Engine) -> None:
     """Import the sample plan (again: it updates in place) so a newcomer has tasks to see."""
     import tempfile
 
-    from plans.importer import import_plan
+    from handlers.imports import import_plan
 
     today = utcnow().astimezone(settings.zone).date()
     with tempfile.TemporaryDirectory() as folder:

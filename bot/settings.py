@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     # How long a claimed reminder stays reserved for one worker before another may retry it.
     lease_seconds: float = Field(default=60.0, gt=0, alias="NHACVIEC_LEASE_SECONDS")
     sample_plan: bool = Field(default=True, alias="NHACVIEC_SAMPLE_PLAN")
+    # Threads that run use cases (database work, document parsing) off the event loop.
+    handler_threads: int = Field(default=8, ge=1, le=64, alias="NHACVIEC_HANDLER_THREADS")
 
     @field_validator("telegram_bot_token")
     @classmethod

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from bot.errors import UserError
-from bot.i18n import _
-from bot.text import nfc, squash_spaces
+from core.errors import UserError
+from core.i18n import _
+from core.text import nfc, squash_spaces
 from db.models import Agency, AgencyAlias, AgencyRole, Contact, Invite, TaskAgency
 from plans.agencies import agency_key, canonical_agency, is_generic_group
 

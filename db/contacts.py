@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from bot.errors import UserError
-from bot.i18n import _
-from bot.text import fold
+from core.errors import UserError
+from core.i18n import _
+from core.text import fold
 from db.agencies import find_agency, resolve_agency
 from db.models import Agency, Contact, ContactRole, Invite
 

@@ -9,10 +9,10 @@ from functools import lru_cache
 
 from sqlmodel import Session, col, delete, select
 
-from bot.text import fold
+from core.clock import utcnow
+from core.text import fold
 from db.agencies import resolve_agency
 from db.models import Agency, AgencyRole, Plan, Task, TaskAgency
-from db.types import utcnow
 from plans.model import ExtractedPlan, TaskDraft
 from schedules.deadlines import Deadline
 

@@ -8,7 +8,8 @@ from enum import StrEnum
 from sqlalchemy import Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from db.types import UTCDateTime, utcnow
+from core.clock import utcnow
+from db.types import UTCDateTime
 
 
 def _timestamp(nullable: bool = False):

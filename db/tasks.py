@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
+from core.clock import utcnow
 from db.models import (
     AgencyRole,
     Contact,
@@ -15,7 +16,6 @@ from db.models import (
     TaskAgency,
     TaskStatus,
 )
-from db.types import utcnow
 
 
 def open_tasks_for_agency(session: Session, *, agency_id: int) -> list[Task]:

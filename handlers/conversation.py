@@ -10,8 +10,9 @@ from dataclasses import replace
 
 from sqlmodel import Session
 
-from bot.errors import UserError
-from bot.i18n import _
+from core.errors import UserError
+from core.i18n import _
+from core.messages import Answer, Button, Incoming
 from db.contacts import find_contact, redeem_invite
 from db.engine import session_scope
 from db.models import Agency, Contact, ContactRole, Task, TaskStatus
@@ -24,7 +25,6 @@ from db.tasks import (
     task_for_reminder_message,
 )
 from handlers.context import BotContext
-from handlers.messages import Answer, Button, Incoming
 from handlers.plan_upload import IMPORT_BUTTON_PREFIX, confirm_upload, preview_upload
 from handlers.render import (
     STATUS_BUTTON_PREFIX,
@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 MAX_LISTED_TASKS = 30
 
 
-async def handle(incoming: Incoming, context: BotContext) -> list[Answer]:
+def handle(incoming: Incoming, context: BotContext) -> list[Answer]:
     """Answer one incoming message; bad input becomes a Vietnamese message, never a crash."""
     # PostgreSQL text cannot hold NUL, and no person means one.
     incoming = replace(

@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from bot.i18n import _
+from core.i18n import _
+from core.messages import Answer, Button, FileUpload
 from db.imports import save_plan
 from db.models import Contact, ContactRole, PendingImport, Plan
 from handlers.context import BotContext
-from handlers.messages import Answer, Button, FileUpload
-from plans.importer import load_plan, source_key
+from handlers.imports import load_plan, source_key
 from plans.model import ExtractedPlan
 from schedules.planning import plan_reminders
 

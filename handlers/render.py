@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from bot.i18n import _
+from core.i18n import _
+from core.messages import Answer, Button
 from db.models import Reminder, Task, TaskStatus
 from db.progress import Bucket, ProgressSummary
-from handlers.messages import Answer, Button
 
 # Callback data: "st:<task id>:<status>[:<progress>]". Prefixed so other buttons can coexist.
 STATUS_BUTTON_PREFIX = "st"

@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from bot.text import fold, nfc
+from core.text import fold, nfc
 from schedules.deadlines import period_end
 
 NOT_STARTED = "not_started"

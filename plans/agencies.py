@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from bot.text import fold, nfc, squash_spaces
+from core.text import fold, nfc, squash_spaces
 
 # Canonical names, with the aliases that abbreviation rules below cannot derive.
 # Provincial bodies first, then the units that the seed plans name.
@@ -463,7 +463,7 @@ def _split_on_and_in_list(head: str, item: str) -> list[str]:
 
 def _join_cell_lines(text: str) -> str:
     """Join a cell's lines, marking with ";" the line breaks that start a new agency."""
-    from plans.text import join_wrapped
+    from core.text import join_wrapped
 
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     joined: list[str] = []

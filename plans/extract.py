@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.errors import UserError
-from bot.i18n import _
+from core.errors import UserError
+from core.i18n import _
 from plans.layouts.common import paragraph_lines, read_deadline, to_drafts
 from plans.layouts.flattened import extract_flattened, find_flattened
 from plans.layouts.labelled import extract_labelled, find_labelled

@@ -23,9 +23,9 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.errors import UserError
-from bot.i18n import _
-from bot.text import fold, nfc
+from core.errors import UserError
+from core.i18n import _
+from core.text import fold, nfc
 from plans.model import Document, Table
 
 MAX_FILE_BYTES = 50 * 1024 * 1024

@@ -6,7 +6,7 @@ import html
 import re
 from pathlib import Path
 
-from bot.text import nfc, squash_spaces
+from core.text import nfc
 from plans.model import Document, Table
 
 _LINE_BREAKS = re.compile(r"\r\n?|[\x0b\x0c\u2028\u2029\x85]")
@@ -74,22 +74,3 @@ def read_text_file(path: str | Path) -> Document:
 
     path = Path(path)
     return text_to_document(decode_text(path.read_bytes()), source=path.name)
-
-
-# A word broken at a hyphen or a slash: "71-" + "NQ/TW", "Quý II/" + "2026".
-_ATTACHED_HYPHEN = re.compile(r"(?<=[^\s\-–/])[-–/]$")
-
-
-def join_wrapped(lines: list[str]) -> str:
-    """Join the lines of one wrapped paragraph or cell: "71-" + "NQ/TW" gives "71-NQ/TW"."""
-    text = ""
-    for raw in lines:
-        line = raw.strip()
-        if not line:
-            continue
-        if text and _ATTACHED_HYPHEN.search(text):
-            # A word hyphenated across lines ("71-\nNQ/TW") joins without a space.
-            text += line
-        else:
-            text = f"{text} {line}" if text else line
-    return squash_spaces(text)

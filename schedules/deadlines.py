@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from bot.text import fold, nfc, squash_spaces
+from core.text import fold, nfc, squash_spaces
 
 DeadlineKind = Literal["fixed", "recurring", "ongoing", "undetermined"]
 Recurrence = Literal["yearly", "semiannual", "quarterly", "monthly", "weekly"]

@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, select
 
+from core.messages import Answer
 from db.engine import session_scope
 from db.models import Contact, Reminder, ReminderState, Task, TaskStatus
 from db.tasks import agency_leads
-from handlers.messages import Answer
 from schedules.planning import ReminderPolicy
 
 log = logging.getLogger(__name__)

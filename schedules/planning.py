@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from bot.i18n import _
+from core.i18n import _
 from db.models import (
     Agency,
     AgencyRole,

@@ -8,10 +8,10 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot.i18n import LOCALES_DIR
+from core.i18n import LOCALES_DIR
 
 REPO = Path(__file__).resolve().parent.parent
-PACKAGES = ("bot", "db", "handlers", "plans", "schedules")
+PACKAGES = ("bot", "core", "db", "handlers", "plans", "schedules")
 
 
 def _source_messages() -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from handlers.messages import Answer, Incoming
+from core.messages import Answer, Incoming
 
 IncomingHandler = Callable[[Incoming], Awaitable[list[Answer]]]
 

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.channels.base import IncomingHandler
-from bot.i18n import _
-from handlers.messages import Answer, Button, FileUpload, Incoming
+from core.i18n import _
+from core.messages import Answer, Button, FileUpload, Incoming
 
 _REPLY_TO = re.compile(r"^#(\d+)\s+(.*)$", re.DOTALL)
 _SWITCH_ROLE = re.compile(r"^/vai\s+(\S+)$", re.IGNORECASE)

@@ -25,9 +25,9 @@ from telegram.ext import (
 )
 
 from bot.channels.base import IncomingHandler
-from bot.errors import UserError
-from bot.i18n import _
-from handlers.messages import Answer, FileUpload, Incoming
+from core.errors import UserError
+from core.i18n import _
+from core.messages import Answer, FileUpload, Incoming
 from schedules.dispatch import RetryLater, Unreachable
 
 log = logging.getLogger(__name__)

@@ -10,10 +10,9 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from bot.text import fold, nfc, squash_spaces
+from core.text import fold, join_wrapped, nfc, squash_spaces
 from plans.agencies import split_agencies
 from plans.model import Document, Table, TaskDraft
-from plans.text import join_wrapped
 from schedules.deadlines import Deadline, parse_deadline
 
 NUMBER, CONTENT, LEAD, COORDINATORS, EXECUTORS, RESULT, DEADLINE, NOTES = (

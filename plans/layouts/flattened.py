@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from bot.text import fold
+from core.text import fold, join_wrapped
 from plans.agencies import (
     canonical_agency,
     is_generic_group,
@@ -39,7 +39,6 @@ from plans.layouts.common import (
     to_drafts,
 )
 from plans.model import Document, TaskDraft
-from plans.text import join_wrapped
 from schedules.deadlines import parse_deadline
 
 # Words a deadline phrase begins with ("Năm 2026", "Quý I/2026", "Hằng năm", "Theo lộ trình …").

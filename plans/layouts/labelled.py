@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.text import join_wrapped
 from plans.layouts.common import (
     CONTENT,
     LEAD,
@@ -15,7 +16,6 @@ from plans.layouts.common import (
 )
 from plans.layouts.paragraphs import Outline, Para, read_paragraphs
 from plans.model import Document, TaskDraft
-from plans.text import join_wrapped
 
 
 def find_labelled(lines: list[Line], skip: set[int]) -> tuple[list[Found], set[int]]:

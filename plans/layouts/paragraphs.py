@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.text import fold
+from core.text import fold, join_wrapped
 from plans.layouts.common import (
     CONTENT,
     COORDINATORS,
@@ -20,7 +20,6 @@ from plans.layouts.common import (
     roman_value,
     same_length_fold,
 )
-from plans.text import join_wrapped
 
 _ROMAN_MARKER = re.compile(r"^(?P<roman>[IVXL]{1,6})\s*[.\-–:)]\s*(?=\S)")
 _DECIMAL_MARKER = re.compile(

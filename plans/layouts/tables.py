@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from bot.text import fold, nfc, squash_spaces
+from core.text import fold, join_wrapped, nfc, squash_spaces
 from plans.layouts.common import (
     AGENCY_FIELDS,
     CONTENT,
@@ -28,7 +28,6 @@ from plans.layouts.common import (
     to_drafts,
 )
 from plans.model import Document, Table, TaskDraft
-from plans.text import join_wrapped
 
 
 @lru_cache(maxsize=4096)

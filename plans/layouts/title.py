@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from bot.text import fold, nfc, squash_spaces
+from core.text import fold, nfc, squash_spaces
 from plans.layouts.common import Line, paragraph_lines, same_length_fold
 from plans.layouts.paragraphs import page_width
 from plans.model import Document, Table

@@ -180,7 +180,7 @@ async def test_coordinator_imports_a_plan_file_sent_in_chat(
 async def test_a_refused_token_stops_the_service_with_a_vietnamese_error(
     fake_telegram, configured, monkeypatch
 ):
-    from bot.errors import UserError
+    from core.errors import UserError
 
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "42:not-the-token-the-server-knows")
     with pytest.raises(UserError, match="từ chối TELEGRAM_BOT_TOKEN"):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from core.messages import Incoming
 from db.agencies import resolve_agency
 from db.contacts import create_invite
 from db.engine import session_scope
 from db.models import ContactRole, Reminder, StatusUpdate, Task, TaskStatus
 from handlers.context import BotContext
 from handlers.conversation import handle
-from handlers.messages import Incoming
 from tests.factories import draft, local, plan, policy, store_plan
 
 NOW = local(2026, 6, 1, 9)
@@ -45,7 +45,7 @@ def _seed(engine) -> dict[str, str]:
 
 
 async def _say(engine, chat_id: str, text: str, **extra) -> str:
-    answers = await handle(
+    answers = handle(
         Incoming(channel="telegram", chat_id=chat_id, text=text, **extra), _context(engine)
     )
     return "\n".join(answer.text for answer in answers)
@@ -86,9 +86,7 @@ async def test_reply_with_task_ref_updates_the_task_and_keeps_the_words(engine):
 async def test_ambiguous_reply_asks_which_task_with_buttons(engine):
     codes = _seed(engine)
     await _say(engine, "100", f"/start {codes['officer']}")
-    answers = await handle(
-        Incoming(channel="telegram", chat_id="100", text="xong"), _context(engine)
-    )
+    answers = handle(Incoming(channel="telegram", chat_id="100", text="xong"), _context(engine))
     assert len(answers[0].buttons) == 2  # the agency's two open tasks
     # Each button names its task: "1. 2" (choice 1, task 2) read as nonsense on a phone.
     assert [button.label for button in answers[0].buttons] == ["Nhiệm vụ 1", "Nhiệm vụ 2"]
@@ -138,7 +136,7 @@ async def test_unclear_reply_asks_again_without_changing_anything(engine):
 async def test_a_previewed_file_is_imported_once_or_not_at_all(engine):
     from pathlib import Path
 
-    from handlers.messages import FileUpload
+    from core.messages import FileUpload
 
     codes = _seed(engine)
     await _say(engine, "500", f"/start {codes['coordinator']}")
@@ -146,15 +144,13 @@ async def test_a_previewed_file_is_imported_once_or_not_at_all(engine):
     upload = FileUpload("ke-hoach-mau.txt", sample.read_bytes())
     context = _context(engine)
 
-    cancelled = (await handle(Incoming(channel="telegram", chat_id="500", upload=upload), context))[
-        0
-    ]
+    cancelled = (handle(Incoming(channel="telegram", chat_id="500", upload=upload), context))[0]
     cancel_data = dict((b.label, b.data) for b in cancelled.buttons)["Hủy"]
     assert "Đã hủy" in await _say(engine, "500", "Hủy", button_data=cancel_data)
     import_data = cancel_data.replace(":no", ":ok")
     assert "đã đóng" in await _say(engine, "500", "Nhập kế hoạch", button_data=import_data)
 
-    preview = (await handle(Incoming(channel="telegram", chat_id="500", upload=upload), context))[0]
+    preview = (handle(Incoming(channel="telegram", chat_id="500", upload=upload), context))[0]
     import_data = dict((b.label, b.data) for b in preview.buttons)["Nhập kế hoạch"]
     assert "7 mới" in await _say(engine, "500", "Nhập kế hoạch", button_data=import_data)
     assert "đã đóng" in await _say(engine, "500", "Nhập kế hoạch", button_data=import_data)
@@ -165,19 +161,15 @@ async def test_a_previewed_file_is_imported_once_or_not_at_all(engine):
 async def test_only_coordinators_may_bring_a_plan_in_by_chat(engine):
     from pathlib import Path
 
-    from handlers.messages import FileUpload
+    from core.messages import FileUpload
 
     codes = _seed(engine)
     await _say(engine, "100", f"/start {codes['officer']}")
     sample = Path(__file__).resolve().parents[2] / "bot" / "samples" / "ke-hoach-mau.txt"
     upload = FileUpload("ke-hoach-mau.txt", sample.read_bytes())
-    officer = await handle(
-        Incoming(channel="telegram", chat_id="100", upload=upload), _context(engine)
-    )
+    officer = handle(Incoming(channel="telegram", chat_id="100", upload=upload), _context(engine))
     assert "Chỉ đầu mối tổng hợp mới nhập được" in officer[0].text and not officer[0].buttons
-    stranger = await handle(
-        Incoming(channel="telegram", chat_id="999", upload=upload), _context(engine)
-    )
+    stranger = handle(Incoming(channel="telegram", chat_id="999", upload=upload), _context(engine))
     assert "mã mời" in stranger[0].text and not stranger[0].buttons
     with session_scope(engine) as session:
         assert len(session.exec(select(Task)).all()) == 3
@@ -205,7 +197,7 @@ async def test_a_repeated_done_keeps_the_first_completion_date(engine):
     later = BotContext(
         engine=engine, clock=lambda: local(2026, 7, 3, 9), policy_loader=lambda session: policy()
     )
-    answers = await handle(
+    answers = handle(
         Incoming(
             channel="telegram", chat_id="100", text="Hoàn thành", button_data=f"st:{task.id}:done"
         ),

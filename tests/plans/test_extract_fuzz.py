@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.errors import UserError
+from core.errors import UserError
 from plans.agencies import split_agencies
 from plans.extract import (
     extract_flattened,

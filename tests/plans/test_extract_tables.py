@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.errors import UserError
+from core.errors import UserError
 from plans.extract import extract_plan, extract_tables, header_columns
 from plans.model import Document, Table
 from plans.text import read_text_file, text_to_document

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import UserError
-from bot.text import squash_spaces
+from core.errors import UserError
+from core.text import squash_spaces
 from plans.model import Document, Table
 from plans.readers import MAX_FILE_BYTES, decode_text, read_document
 from tests.plans.builders import (

@@ -6,8 +6,9 @@ import unicodedata
 
 import pytest
 
+from core.text import join_wrapped
 from plans.model import Table
-from plans.text import join_wrapped, read_text_file, strip_markup, text_to_document
+from plans.text import read_text_file, strip_markup, text_to_document
 
 
 def _cp1258(text: str) -> bytes:

@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from core.messages import Answer
 from db.engine import session_scope
 from db.models import Contact, Reminder, ReminderState, StatusUpdate, Task, TaskStatus
 from db.tasks import record_status
-from handlers.messages import Answer
 from handlers.render import render_reminder
 from schedules.dispatch import Dispatcher, RetryLater, Unreachable, claim_due
 from schedules.planning import plan_reminders

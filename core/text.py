@@ -25,3 +25,26 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.translate(_FOLD_LETTERS))
     stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
     return squash_spaces(stripped.lower())
+
+
+# A word broken at a hyphen or a slash: "71-" + "NQ/TW", "Quý II/" + "2026".
+_ATTACHED_HYPHEN = re.compile(r"(?<=[^\s\-–/])[-–/]$")
+
+
+def join_wrapped(lines: list[str]) -> str:
+    """Join the lines of one wrapped paragraph or cell: "71-" + "NQ/TW" gives "71-NQ/TW".
+
+    Linear in the text's length: only the tail joined so far is looked at, never the whole.
+    """
+    parts: list[str] = []
+    tail = ""
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        if parts and not _ATTACHED_HYPHEN.search(tail):
+            parts.append(" ")
+        parts.append(line)
+        # The hyphen rule needs the last two characters of everything joined so far.
+        tail = (tail + line)[-2:]
+    return squash_spaces("".join(parts))

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.text import fold
+from core.text import fold
 from db.engine import session_scope
 from db.imports import ImportOutcome, save_plan
 from plans.model import ExtractedPlan
