@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlalchemy import and_, case, func, or_
 from sqlmodel import Session, col, select
 
-from db.models import AgencyRole, Task, TaskAgency, TaskStatus
+from db.models import FINISHED_STATUSES, AgencyRole, Task, TaskAgency, TaskStatus
 
 
 class Bucket(StrEnum):
@@ -37,7 +37,8 @@ class ProgressSummary:
 
 def bucket_expression(today: date):
     """A SQL CASE giving each task's bucket on `today`."""
-    done = Task.status == TaskStatus.DONE
+    # Awaiting confirmation counts as done on the day the officer reported it.
+    done = col(Task.status).in_(FINISHED_STATUSES)
     no_date = or_(
         Task.deadline_kind == "undetermined",
         and_(Task.deadline_kind != "ongoing", col(Task.due_date).is_(None)),
@@ -73,3 +74,209 @@ def progress_summary(
     for name, count in rows:
         counts[Bucket(name)] = count
     return ProgressSummary(counts=counts)
+
+
+# --- the coordinator's drill-down: per agency, per plan, and task lists ---------------------
+
+# "Due soon" is the orange band of Vietnamese tracking systems: due within this many days.
+DUE_SOON_DAYS = 3
+
+
+def _live(statement, scope, plan_id: int | None):
+    """Not withdrawn, within the scope, and in one plan when asked."""
+    from db.scope import restrict
+
+    statement = restrict(statement.where(col(Task.withdrawn_at).is_(None)), scope)
+    if plan_id is not None:
+        statement = statement.where(Task.plan_id == plan_id)
+    return statement
+
+
+def scoped_summary(session: Session, *, today: date, scope, plan_id: int | None = None):
+    """Count tasks per bucket within a contact's scope (and one plan)."""
+    bucket = bucket_expression(today).label("bucket")
+    statement = _live(select(bucket, func.count()).select_from(Task), scope, plan_id)
+    counts = dict.fromkeys(Bucket, 0)
+    for name, count in session.exec(statement.group_by(bucket)).all():
+        counts[Bucket(name)] = count
+    return ProgressSummary(counts=counts)
+
+
+@dataclass(frozen=True)
+class AgencyProgress:
+    """One lead agency's line of the coordinator's table."""
+
+    agency_id: int
+    name: str
+    total: int
+    done: int
+    overdue: int
+    due_soon: int
+    awaiting: int
+    extensions: int
+    counts: dict[Bucket, int]
+
+
+def _flag(condition):
+    return func.sum(case((condition, 1), else_=0))
+
+
+def agency_progress(
+    session: Session,
+    *,
+    today: date,
+    scope,
+    plan_id: int | None = None,
+    limit: int | None = None,
+) -> list[AgencyProgress]:
+    """Per lead agency: the buckets, due soon, awaiting confirmation and extension requests.
+
+    Worst first: most overdue, then most due soon, then most waiting for a decision.
+    """
+    from datetime import timedelta
+
+    from db.models import Agency
+
+    bucket = bucket_expression(today)
+    open_dated = and_(
+        col(Task.status).not_in(FINISHED_STATUSES),
+        col(Task.deadline_kind).not_in(("ongoing", "undetermined")),
+        col(Task.due_date).is_not(None),
+    )
+    due_soon = and_(
+        open_dated, Task.due_date >= today, Task.due_date <= today + timedelta(DUE_SOON_DAYS)
+    )
+    columns = [
+        TaskAgency.agency_id,
+        Agency.name,
+        func.count(),
+        *(_flag(bucket == item.value) for item in Bucket),
+        _flag(due_soon),
+        _flag(Task.status == TaskStatus.AWAITING_CONFIRMATION),
+        _flag(Task.status == TaskStatus.EXTENSION_REQUESTED),
+    ]
+    statement = (
+        select(*columns)
+        .select_from(Task)
+        .join(TaskAgency, col(TaskAgency.task_id) == Task.id)
+        .join(Agency, col(Agency.id) == TaskAgency.agency_id)
+        .where(TaskAgency.role == AgencyRole.LEAD)
+    )
+    statement = _live(statement, scope, plan_id).group_by(TaskAgency.agency_id, Agency.name)
+    rows = []
+    for agency_id, name, total, *numbers in session.exec(statement).all():
+        counts = dict(zip(Bucket, (int(n or 0) for n in numbers[: len(Bucket)]), strict=True))
+        soon, awaiting, extensions = (int(n or 0) for n in numbers[len(Bucket) :])
+        rows.append(
+            AgencyProgress(
+                agency_id=agency_id,
+                name=name,
+                total=total,
+                done=counts[Bucket.DONE_ON_TIME] + counts[Bucket.DONE_LATE],
+                overdue=counts[Bucket.OVERDUE],
+                due_soon=soon,
+                awaiting=awaiting,
+                extensions=extensions,
+                counts=counts,
+            )
+        )
+    rows.sort(key=lambda r: (-r.overdue, -r.due_soon, -(r.awaiting + r.extensions), r.name))
+    return rows[:limit] if limit is not None else rows
+
+
+def plans_in_scope(session: Session, *, scope) -> list[tuple[int, str, int]]:
+    """(plan id, title, live task count) of the plans a contact may narrow to, newest first."""
+    from db.models import Plan
+
+    statement = _live(
+        select(Plan.id, Plan.title, Plan.source_name, func.count())
+        .select_from(Task)
+        .join(Plan, col(Plan.id) == Task.plan_id),
+        scope,
+        None,
+    ).group_by(Plan.id, Plan.title, Plan.source_name)
+    rows = session.exec(statement.order_by(col(Plan.id).desc())).all()
+    return [(plan_id, title or source, count) for plan_id, title, source, count in rows]
+
+
+class TaskView(StrEnum):
+    """Which tasks a list shows."""
+
+    BUCKET = "b"
+    AGENCY = "a"
+    OVERDUE = "q"
+    WAITING = "w"  # awaiting confirmation or an extension decision
+
+
+def task_page(
+    session: Session,
+    *,
+    today: date,
+    scope,
+    view: TaskView,
+    key: str = "",
+    plan_id: int | None = None,
+    offset: int = 0,
+    limit: int = 15,
+) -> tuple[list[Task], int]:
+    """One page of a task list and the number of tasks in the whole list."""
+    statement = _live(select(Task), scope, plan_id)
+    if view == TaskView.BUCKET:
+        statement = statement.where(bucket_expression(today) == Bucket(key).value)
+    elif view == TaskView.AGENCY:
+        statement = statement.where(
+            col(Task.id).in_(
+                select(TaskAgency.task_id).where(
+                    TaskAgency.agency_id == int(key), TaskAgency.role == AgencyRole.LEAD
+                )
+            )
+        )
+    elif view == TaskView.OVERDUE:
+        statement = statement.where(bucket_expression(today) == Bucket.OVERDUE.value)
+    else:
+        statement = statement.where(
+            col(Task.status).in_((TaskStatus.AWAITING_CONFIRMATION, TaskStatus.EXTENSION_REQUESTED))
+        )
+    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    ordered = statement.order_by(
+        col(Task.due_date).is_(None), Task.due_date, Task.plan_id, Task.position, Task.id
+    )
+    return list(session.exec(ordered.offset(offset).limit(limit))), total
+
+
+def lead_names(session: Session, task_ids: list[int]) -> dict[int, str]:
+    """task id -> its lead agencies' names, for one page of tasks."""
+    from db.models import Agency
+
+    names: dict[int, list[str]] = {}
+    if task_ids:
+        rows = session.exec(
+            select(TaskAgency.task_id, Agency.name)
+            .join(Agency, col(Agency.id) == TaskAgency.agency_id)
+            .where(col(TaskAgency.task_id).in_(task_ids), TaskAgency.role == AgencyRole.LEAD)
+            .order_by(Agency.name)
+        )
+        for task_id, name in rows:
+            names.setdefault(task_id, []).append(name)
+    return {task_id: "; ".join(items) for task_id, items in names.items()}
+
+
+def last_words(session: Session, task_ids: list[int]):
+    """task id -> its latest status update (words, when, who), for one page of tasks."""
+    from db.models import Contact, StatusUpdate
+
+    latest = (
+        select(func.max(StatusUpdate.id))
+        .where(col(StatusUpdate.task_id).in_(task_ids))
+        .group_by(StatusUpdate.task_id)
+    )
+    found = {}
+    if task_ids:
+        rows = session.exec(
+            select(StatusUpdate, Contact.display_name)
+            .outerjoin(Contact, col(Contact.id) == StatusUpdate.contact_id)
+            .where(col(StatusUpdate.id).in_(latest))
+        )
+        for update, name in rows:
+            found[update.task_id] = (update, name or "")
+    return found

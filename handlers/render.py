@@ -28,6 +28,7 @@ def status_label(status: str) -> str:
         TaskStatus.IN_PROGRESS: _("in progress"),
         TaskStatus.BLOCKED: _("blocked"),
         TaskStatus.EXTENSION_REQUESTED: _("extension requested"),
+        TaskStatus.AWAITING_CONFIRMATION: _("awaiting confirmation"),
         TaskStatus.DONE: _("done"),
     }
     return labels.get(status, status)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.errors import UserError
 from core.i18n import _
 from core.messages import Answer, Button
-from db.models import Task, TaskStatus
+from db.models import FINISHED_STATUSES, Task, TaskStatus
 from db.tasks import (
     contact_may_update,
     find_task_by_ref,
@@ -15,6 +15,7 @@ from db.tasks import (
 )
 from handlers.context import Request
 from handlers.render import format_day, render_task_line, status_button, status_label
+from handlers.review import completion_status, report_received
 from schedules.planning import plan_reminders
 
 MAX_LISTED_TASKS = 30
@@ -68,6 +69,10 @@ def status_reply(request: Request) -> list[Answer]:
     from handlers.replies import parse_reply
 
     reply = parse_reply(request.incoming.text, today=request.today())
+    if reply.status is None and reply.task_ref is None:
+        completed = _complete_extension_request(request)
+        if completed is not None:
+            return [completed]
     task, choices = _task_for_reply(request, reply.task_ref)
     if task is None and not choices:
         return [Answer(text=_("Your agency has no open tasks to report on."))]
@@ -87,6 +92,31 @@ def status_reply(request: Request) -> list[Answer]:
             note=reply.note,
         )
     ]
+
+
+def _complete_extension_request(request: Request) -> Answer | None:
+    """ "đến 20/3" after "xin gia hạn" without a date: the date the bot asked for."""
+    from handlers.replies import parse_reply
+
+    waiting = [
+        task
+        for task in open_tasks_for_agency(request.session, agency_id=request.contact.agency_id)
+        if task.status == TaskStatus.EXTENSION_REQUESTED and task.requested_until is None
+    ]
+    if len(waiting) != 1:
+        return None
+    # Read as the rest of the request, with the same grammar as "xin gia hạn đến 20/3".
+    reply = parse_reply(f"xin gia hạn {request.incoming.text}", today=request.today())
+    if reply.until is None:
+        return None
+    return apply_status(
+        request,
+        task=waiting[0],
+        status=TaskStatus.EXTENSION_REQUESTED,
+        progress=None,
+        text=request.incoming.text,
+        until=reply.until,
+    )
 
 
 def _task_for_reply(request: Request, task_ref: str | None) -> tuple[Task | None, list[Task]]:
@@ -174,15 +204,25 @@ def apply_status(
         )
     if not contact_may_update(session, contact=contact, task=task):
         return Answer(text=_("This task belongs to another agency; you cannot update it."))
-    if task.status == TaskStatus.DONE and status == TaskStatus.DONE:
+    if task.status in FINISHED_STATUSES and status in FINISHED_STATUSES:
         # A second "done" (an old reminder's button, a repeated message) changes nothing.
         day = format_day(task.completed_on) if task.completed_on else ""
-        return Answer(
-            text=_("Task {ref} was already recorded as done ({day}).").format(
-                ref=task.ref, day=day
-            ),
-            edit=bool(incoming.button_data),
+        text = (
+            _(
+                "Task {ref} was already reported done ({day}); it awaits the coordinator's confirmation."
+            )
+            if task.status == TaskStatus.AWAITING_CONFIRMATION
+            else _("Task {ref} was already recorded as done ({day}).")
         )
+        return Answer(text=text.format(ref=task.ref, day=day), edit=bool(incoming.button_data))
+    if status == TaskStatus.DONE:
+        status = completion_status(request, task)
+    replaced = (
+        task.requested_until
+        if status == TaskStatus.EXTENSION_REQUESTED
+        and task.status == TaskStatus.EXTENSION_REQUESTED
+        else None
+    )
     update = record_status(
         session,
         task=task,
@@ -201,15 +241,22 @@ def apply_status(
     plan_reminders(
         session, policy=context.policy_loader(session), now=context.clock(), task_ids=[task.id]
     )
-    return Answer(
-        text=_confirmation(task, update.new_status, progress, until),
-        edit=bool(incoming.button_data),
-    )
+    report_received(request, task, update)
+    text = _confirmation(task, update.new_status, progress, until)
+    if replaced is not None:
+        text += "\n" + _("It replaces your earlier request (until {day}).").format(
+            day=format_day(replaced)
+        )
+    return Answer(text=text, edit=bool(incoming.button_data))
 
 
 def _confirmation(task: Task, status: str, progress: int | None, until) -> str:
     if status == TaskStatus.DONE:
         text = _("✅ Recorded: task {ref} is done. Thank you!")
+    elif status == TaskStatus.AWAITING_CONFIRMATION:
+        text = _(
+            "✅ Recorded: task {ref} is done, awaiting the coordinator's confirmation. Thank you!"
+        )
     elif status == TaskStatus.IN_PROGRESS and progress is not None:
         text = _("⏳ Recorded: task {ref} is in progress ({progress}%).")
     elif status == TaskStatus.IN_PROGRESS:

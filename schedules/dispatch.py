@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from core.messages import Answer
 from db.engine import session_scope
-from db.models import Contact, Reminder, ReminderState, Task, TaskStatus
+from db.models import FINISHED_STATUSES, Contact, Reminder, ReminderState, Task
 from db.tasks import agency_leads
 from schedules.planning import ReminderPolicy
 
@@ -68,6 +68,9 @@ class DispatchReport:
     retried: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     skipped: int = 0
+    notices_sent: list[int] = field(default_factory=list)
+    notices_retried: list[int] = field(default_factory=list)
+    notices_failed: list[int] = field(default_factory=list)
 
 
 def claim_due(
@@ -137,7 +140,7 @@ def _still_wanted(session: Session, task: Task | None, contact: Contact | None) 
     """The task is open and the contact is still reachable and of a lead agency."""
     if task is None or contact is None or not contact.active:
         return False
-    if task.status == TaskStatus.DONE or task.withdrawn_at is not None:
+    if task.status in FINISHED_STATUSES or task.withdrawn_at is not None:
         return False
     return agency_leads(session, task_id=task.id, agency_id=contact.agency_id)
 
@@ -190,7 +193,9 @@ def renew_lease(
             col(Reminder.claimed_by) == worker,
             col(Reminder.state) == ReminderState.SENDING,
             # Reported done since the claim: no reminder (the next claim cancels the row).
-            col(Reminder.task_id).in_(select(Task.id).where(Task.status != TaskStatus.DONE)),
+            col(Reminder.task_id).in_(
+                select(Task.id).where(col(Task.status).not_in(FINISHED_STATUSES))
+            ),
         )
         .values(lease_until=now + lease)
         .execution_options(synchronize_session=False)
@@ -269,6 +274,7 @@ class Dispatcher:
     async def run_once(self) -> DispatchReport:
         """Claim due reminders and send them one by one."""
         report = DispatchReport()
+        await self._deliver_notices(report)
         now = self.clock()
         with session_scope(self.engine) as session:
             policy = self.policy_loader(session)
@@ -331,7 +337,49 @@ class Dispatcher:
             )
         report.sent.append(delivery.reminder_id)
 
-    async def _pace(self, delivery: Delivery) -> None:
+    async def _deliver_notices(self, report: DispatchReport) -> None:
+        """Send due notices (answers to what people did): whatever the hour, paced per chat."""
+        from schedules.notices import claim_notices, record_notice_failure, record_notice_sent
+
+        with session_scope(self.engine) as session:
+            deliveries = claim_notices(
+                session, now=self.clock(), worker=self.worker, lease=self.lease, limit=self.batch
+            )
+        for delivery in deliveries:
+            sender = self.senders.get(delivery.channel)
+            await self._pace(delivery)
+            try:
+                if sender is None:
+                    raise RetryLater(f"channel {delivery.channel} is not running")
+                message_id = await sender(delivery.chat_id, delivery.answer)
+            except Exception as error:  # recorded and retried, never silently dropped
+                log.warning("notice %s not sent: %s", delivery.notice_id, error)
+                with session_scope(self.engine) as session:
+                    state = record_notice_failure(
+                        session,
+                        notice_id=delivery.notice_id,
+                        worker=self.worker,
+                        error=error,
+                        now=self.clock(),
+                        unreachable=isinstance(error, Unreachable),
+                        retry_after=getattr(error, "retry_after", None),
+                    )
+                failed = state == ReminderState.FAILED
+                (report.notices_failed if failed else report.notices_retried).append(
+                    delivery.notice_id
+                )
+                continue
+            with session_scope(self.engine) as session:
+                record_notice_sent(
+                    session,
+                    notice_id=delivery.notice_id,
+                    worker=self.worker,
+                    message_id=message_id,
+                    now=self.clock(),
+                )
+            report.notices_sent.append(delivery.notice_id)
+
+    async def _pace(self, delivery) -> None:
         loop = asyncio.get_running_loop()
         key = (delivery.channel, delivery.chat_id)
         last = self._last_sent.get(key)
