@@ -80,6 +80,14 @@ def _parser() -> argparse.ArgumentParser:
     progress = commands.add_parser("progress", help=_("the progress summary, as /tiendo shows it"))
     progress.set_defaults(command_function=_progress)
 
+    report = commands.add_parser(
+        "report", help=_("write the progress report (.xlsx) and its chart (.png), as /baocao sends")
+    )
+    report.add_argument("--plan", help=_("only this plan (its title or file name)"))
+    report.add_argument("--out", type=Path, default=None, help=_("the workbook to write"))
+    report.add_argument("--chart", type=Path, default=None, help=_("the chart image to write"))
+    report.set_defaults(command_function=_report)
+
     parse = commands.add_parser(
         "parse", help=_("show how a deadline phrase or a reply is understood (JSON)")
     )
@@ -396,6 +404,33 @@ def _progress(args) -> int:
     with session_scope(engine) as session:
         summary = progress_summary(session, today=today)
     print(render_summary(summary, today=today))
+    return 0
+
+
+def _report(args) -> int:
+    from core.errors import UserError
+    from db.engine import session_scope
+    from db.scope import Scope
+    from handlers.report_files import build_report
+    from handlers.reports import find_plan
+
+    settings = _settings()
+    engine = _engine(settings)
+    today = _today(settings)
+    everything = Scope(everything=True)
+    out = args.out or Path(f"bao-cao-tien-do-{today:%Y-%m-%d}.xlsx")
+    chart = args.chart or out.with_suffix(".png")
+    with session_scope(engine) as session:
+        plan_id = None
+        if args.plan:
+            plan = find_plan(session, everything, args.plan)
+            if plan is None:
+                raise UserError(_("No plan matches “{words}”.").format(words=args.plan))
+            plan_id = plan.id
+        files = build_report(session, today=today, scope=everything, plan_id=plan_id)
+    out.write_bytes(files.workbook)
+    chart.write_bytes(files.chart)
+    print(_("Report written: {workbook} and {chart}").format(workbook=out, chart=chart))
     return 0
 
 

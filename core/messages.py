@@ -14,12 +14,25 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with an answer: a document (a report), or an image shown as a photo."""
+
+    filename: str
+    data: bytes
+    is_image: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
-    """A message to send back; `edit` asks to replace the message a button was pressed on."""
+    """A message to send back; `edit` asks to replace the message a button was pressed on.
+
+    Attachments go after the text, in order; a channel without files names them instead.
+    """
 
     text: str
     buttons: tuple[Button, ...] = ()
     edit: bool = False
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

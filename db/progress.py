@@ -82,7 +82,7 @@ def progress_summary(
 DUE_SOON_DAYS = 3
 
 
-def _live(statement, scope, plan_id: int | None):
+def live_tasks(statement, scope, plan_id: int | None):
     """Not withdrawn, within the scope, and in one plan when asked."""
     from db.scope import restrict
 
@@ -95,7 +95,7 @@ def _live(statement, scope, plan_id: int | None):
 def scoped_summary(session: Session, *, today: date, scope, plan_id: int | None = None):
     """Count tasks per bucket within a contact's scope (and one plan)."""
     bucket = bucket_expression(today).label("bucket")
-    statement = _live(select(bucket, func.count()).select_from(Task), scope, plan_id)
+    statement = live_tasks(select(bucket, func.count()).select_from(Task), scope, plan_id)
     counts = dict.fromkeys(Bucket, 0)
     for name, count in session.exec(statement.group_by(bucket)).all():
         counts[Bucket(name)] = count
@@ -162,7 +162,7 @@ def agency_progress(
         .join(Agency, col(Agency.id) == TaskAgency.agency_id)
         .where(TaskAgency.role == AgencyRole.LEAD)
     )
-    statement = _live(statement, scope, plan_id).group_by(TaskAgency.agency_id, Agency.name)
+    statement = live_tasks(statement, scope, plan_id).group_by(TaskAgency.agency_id, Agency.name)
     rows = []
     for agency_id, name, total, *numbers in session.exec(statement).all():
         counts = dict(zip(Bucket, (int(n or 0) for n in numbers[: len(Bucket)]), strict=True))
@@ -188,7 +188,7 @@ def plans_in_scope(session: Session, *, scope) -> list[tuple[int, str, int]]:
     """(plan id, title, live task count) of the plans a contact may narrow to, newest first."""
     from db.models import Plan
 
-    statement = _live(
+    statement = live_tasks(
         select(Plan.id, Plan.title, Plan.source_name, func.count())
         .select_from(Task)
         .join(Plan, col(Plan.id) == Task.plan_id),
@@ -220,7 +220,7 @@ def task_page(
     limit: int = 15,
 ) -> tuple[list[Task], int]:
     """One page of a task list and the number of tasks in the whole list."""
-    statement = _live(select(Task), scope, plan_id)
+    statement = live_tasks(select(Task), scope, plan_id)
     if view == TaskView.BUCKET:
         statement = statement.where(bucket_expression(today) == Bucket(key).value)
     elif view == TaskView.AGENCY:

@@ -80,7 +80,9 @@ def may_see(session: Session, scope: Scope, task: Task) -> bool:
 def plan_in_scope(session: Session, scope: Scope, plan_id: int) -> bool:
     """Whether a coordinator may narrow to this plan (officers: never by plan)."""
     if scope.everything:
-        return True
+        from db.models import Plan
+
+        return session.get(Plan, plan_id) is not None
     if scope.coordinator_id is None:
         return False
     return session.get(PlanCoordinator, (plan_id, scope.coordinator_id)) is not None

@@ -51,14 +51,14 @@ def progress(request: Request) -> list[Answer]:
     scope = scope_of(session, contact)
     plan_id = None
     if request.incoming.arguments:
-        plan = _find_plan(session, scope, request.incoming.arguments)
+        plan = find_plan(session, scope, request.incoming.arguments)
         if plan is None:
             return [Answer(text=_plan_not_found(session, scope, request.incoming.arguments))]
         plan_id = plan.id
     return [_overview(request, scope, plan_id)]
 
 
-def _find_plan(session, scope: Scope, words: str) -> Plan | None:
+def find_plan(session, scope: Scope, words: str) -> Plan | None:
     wanted = fold(words)
     for plan_id, title, _count in plans_in_scope(session, scope=scope):
         plan = session.get(Plan, plan_id)
@@ -356,4 +356,41 @@ def render_history(session, task: Task, zone_name: str) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["drill_button_pressed", "history", "overdue", "progress", "task_marker", "waiting"]
+def report(request: Request) -> list[Answer]:
+    """/baocao [KẾ_HOẠCH]: the .xlsx report and the chart, within the asker's scope."""
+    from core.messages import Attachment
+    from handlers.report_files import build_report
+
+    session, today = request.session, request.today()
+    scope = scope_of(session, request.contact)
+    plan_id = None
+    if request.incoming.arguments:
+        plan = find_plan(session, scope, request.incoming.arguments)
+        if plan is None:
+            return [Answer(text=_plan_not_found(session, scope, request.incoming.arguments))]
+        plan_id = plan.id
+    files = build_report(session, today=today, scope=scope, plan_id=plan_id)
+    stem = f"bao-cao-tien-do-{today:%Y-%m-%d}"
+    text = _(
+        "📎 Progress report as of {day}: the workbook has a summary, a task, an overdue and a history sheet."
+    ).format(day=format_day(today))
+    return [
+        Answer(
+            text=text,
+            attachments=(
+                Attachment(f"{stem}.xlsx", files.workbook),
+                Attachment(f"{stem}.png", files.chart, is_image=True),
+            ),
+        )
+    ]
+
+
+__all__ = [
+    "drill_button_pressed",
+    "history",
+    "overdue",
+    "progress",
+    "report",
+    "task_marker",
+    "waiting",
+]

@@ -88,6 +88,14 @@ COMMANDS: tuple[Command, ...] = (
         reports.waiting,
     ),
     Command(
+        "baocao",
+        ("report",),
+        COORDINATORS,
+        N_("the progress report as an Excel file and a chart"),
+        reports.report,
+        usage="[KẾ_HOẠCH]",
+    ),
+    Command(
         "lichsu", ("history",), EVERYONE, N_("every change of a task"), reports.history, usage="REF"
     ),
     Command("help", ("trogiup", "huongdan"), EVERYONE | {STRANGER}, N_("what you can do"), _help),

@@ -38,6 +38,7 @@ class ConsoleChannel:
         output: TextIO | None = None,
         on_eof: Callable[[], None] | None = None,
         first_message_id: int = 1,
+        files_dir: Path | None = None,
     ) -> None:
         # personas: role keyword ("canbo", "daumoi") -> (chat id, display name)
         self.personas = personas
@@ -45,6 +46,7 @@ class ConsoleChannel:
         self.input = input_stream or sys.stdin
         self.output = output or sys.stdout
         self.on_eof = on_eof
+        self.files_dir = files_dir or Path("data") / "tep"
         # Numbers stored for earlier runs' reminders stay taken: "#3 xong" must mean this "#3".
         self._ids = itertools.count(first_message_id)
         self._buttons: dict[str, tuple[str, tuple[Button, ...]]] = {}
@@ -67,6 +69,12 @@ class ConsoleChannel:
             (persona[1] for persona in self.personas.values() if persona[0] == chat_id), chat_id
         )
         self._print(f"\n── #{message_id} → {name} ──\n{self._render(answer)}")
+        for attachment in answer.attachments:
+            # The terminal shows no files: they are saved where the person can open them.
+            self.files_dir.mkdir(parents=True, exist_ok=True)
+            path = self.files_dir / attachment.filename
+            path.write_bytes(attachment.data)
+            self._print(_("📎 File saved: {path}").format(path=path))
         if answer.buttons:
             self._buttons[chat_id] = (message_id, answer.buttons)
         return message_id

@@ -186,6 +186,18 @@ class TelegramChannel:
             await update.effective_message.reply_text(
                 _clip(answer.text), reply_markup=_markup(answer), do_quote=False
             )
+            await self._send_files(update.effective_chat.id, answer)
+
+    async def _send_files(self, chat_id, answer: Answer) -> None:
+        """Send an answer's attachments after its text: images as photos, others as files."""
+        bot = self.application.bot
+        for attachment in answer.attachments:
+            if attachment.is_image:
+                await bot.send_photo(chat_id, photo=attachment.data, filename=attachment.filename)
+            else:
+                await bot.send_document(
+                    chat_id, document=attachment.data, filename=attachment.filename
+                )
 
     async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Turn a button press into an Incoming; the first answer replaces the pressed message."""
@@ -225,6 +237,7 @@ class TelegramChannel:
                 await query.message.reply_text(
                     _clip(answer.text), reply_markup=_markup(answer), do_quote=False
                 )
+            await self._send_files(query.message.chat.id, answer)
 
     async def set_menu(self, commands: list[tuple[str, str]], chat_id: str | None = None) -> None:
         """Set the command menu for every chat (no chat id) or for one chat, over the default.
