@@ -100,7 +100,19 @@ class Task(SQLModel, table=True):
     """A tracked task with its deadline as parsed and its latest reported status."""
 
     # Not unique: a withdrawn task keeps its ref, and a later version of the plan may reuse it.
-    __table_args__ = (Index("ix_task_plan_ref", "plan_id", "ref"),)
+    __table_args__ = (
+        Index("ix_task_plan_ref", "plan_id", "ref"),
+        # Covers the progress aggregates (db.progress): /tiendo reads it, not the rows.
+        Index(
+            "ix_task_progress",
+            "withdrawn_at",
+            "plan_id",
+            "deadline_kind",
+            "status",
+            "due_date",
+            "completed_on",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id", index=True, ondelete="CASCADE")

@@ -1,8 +1,8 @@
 """The coordinator's report as files: an .xlsx workbook and a chart image.
 
 Both come from the same query layer as /tiendo (db.progress, db.reports). The workbook is
-written in openpyxl's write-only mode from streamed rows, so a report over 100k tasks holds
-one batch of rows at a time, never the whole table.
+written by core.xlsx from streamed rows, so a report over 100k tasks holds one batch of rows
+at a time, never the whole table (openpyxl reads it back in the tests).
 """
 
 from __future__ import annotations
@@ -56,27 +56,14 @@ def _day(value: date | None) -> str:
 
 
 def _workbook(session, *, today, scope, plan_id, summary, agencies) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font, PatternFill
+    from core.xlsx import ALERT, BOLD, Workbook
 
-    book = Workbook(write_only=True)
-    bold = Font(bold=True)
-
-    def header(sheet, names):
-        cells = []
-        for name in names:
-            cell = WriteOnlyCell(sheet, value=name)
-            cell.font = bold
-            cells.append(cell)
-        sheet.append(cells)
-
+    book = Workbook()
     buckets = [bucket_label(bucket) for bucket in Bucket]
-    summary_sheet = book.create_sheet(_("Summary"))
-    summary_sheet.append([_("Task progress as of {day}").format(day=_day(today))])
+    summary_sheet = book.sheet(_("Summary"), widths=(45, 10, *(14,) * (len(Bucket) + 3)))
+    summary_sheet.append([_("Task progress as of {day}").format(day=_day(today))], BOLD)
     summary_sheet.append([])
-    header(
-        summary_sheet,
+    summary_sheet.append(
         [
             _("Lead agency"),
             _("Total"),
@@ -85,6 +72,7 @@ def _workbook(session, *, today, scope, plan_id, summary, agencies) -> bytes:
             _("Awaiting confirmation"),
             _("Extension requests"),
         ],
+        BOLD,
     )
     for row in agencies:
         summary_sheet.append(
@@ -97,10 +85,11 @@ def _workbook(session, *, today, scope, plan_id, summary, agencies) -> bytes:
                 row.extensions,
             ]
         )
-    total_cells = [_("All tasks"), summary.total, *(summary.counts[b] for b in Bucket)]
-    summary_sheet.append([WriteOnlyCell(summary_sheet, value=value) for value in total_cells])
+    summary_sheet.append(
+        [_("All tasks"), summary.total, *(summary.counts[b] for b in Bucket)], BOLD
+    )
     summary_sheet.append([])
-    header(summary_sheet, [_("Plan"), _("Total"), *buckets])
+    summary_sheet.append([_("Plan"), _("Total"), *buckets], BOLD)
     for line in plan_progress(session, today=today, scope=scope, plan_id=plan_id):
         summary_sheet.append(
             [line.title, sum(line.counts.values()), *(line.counts[b] for b in Bucket)]
@@ -122,59 +111,73 @@ def _workbook(session, *, today, scope, plan_id, summary, agencies) -> bytes:
         _("By"),
         _("Their words"),
     ]
-    red = PatternFill("solid", fgColor="FFCDD2")
-    for title, only_overdue in ((_("Tasks"), False), (_("Overdue"), True)):
-        sheet = book.create_sheet(title)
-        header(sheet, columns)
-        for row in stream_tasks(
-            session, today=today, scope=scope, plan_id=plan_id, only_overdue=only_overdue
-        ):
-            approved = row.due if row.original_due is not None else None
-            plan_due = row.original_due if row.original_due is not None else row.due
-            values = [
-                row.plan,
-                row.ref,
-                row.content,
-                row.leads or "",
-                row.deadline_text,
-                _day(plan_due),
-                _day(approved),
-                status_label(row.status),
-                bucket_label(Bucket(row.bucket)),
-                row.progress,
-                _day(row.completed_on),
-                row.last_at.strftime("%d/%m/%Y %H:%M") if row.last_at else "",
-                row.last_by or "",
-                row.last_words or "",
-            ]
-            if row.bucket == Bucket.OVERDUE and not only_overdue:
-                cells = [WriteOnlyCell(sheet, value=value) for value in values]
-                cells[8].fill = red
-                sheet.append(cells)
-            else:
-                sheet.append(values)
+    widths = (30, 8, 60, 30, 20, 12, 12, 16, 22, 10, 12, 16, 20, 50)
+    tasks = book.sheet(_("Tasks"), widths)
+    overdue = book.sheet(_("Overdue"), widths)
+    tasks.append(columns, BOLD)
+    overdue.append(columns, BOLD)
+    # Labels looked up once: a report of 100k rows must not translate each cell again.
+    statuses = _Labels(status_label)
+    bucket_names = {bucket.value: bucket_label(bucket) for bucket in Bucket}
+    alert = {8: ALERT}
+    for row in stream_tasks(session, today=today, scope=scope, plan_id=plan_id):
+        extended = row.original_due is not None
+        values = [
+            row.plan,
+            row.ref,
+            row.content,
+            row.leads or "",
+            row.deadline_text,
+            _day(row.original_due if extended else row.due),
+            _day(row.due) if extended else "",
+            statuses[row.status],
+            bucket_names[row.bucket],
+            row.progress,
+            _day(row.completed_on),
+            row.last_at.strftime("%d/%m/%Y %H:%M") if row.last_at else "",
+            row.last_by or "",
+            row.last_words or "",
+        ]
+        if row.bucket == Bucket.OVERDUE:
+            tasks.append(values, alert)
+            overdue.append(values)
+        else:
+            tasks.append(values)
 
-    history = book.create_sheet(_("History"))
-    header(
-        history,
+    history = book.sheet(_("History"), (30, 8, 16, 20, 10, 16, 16, 60))
+    history.append(
         [_("Plan"), _("Ref"), _("When"), _("By"), _("Chat"), _("From"), _("To"), _("Their words")],
+        BOLD,
     )
+    system = _("system")
     for row in stream_history(session, scope=scope, plan_id=plan_id):
         history.append(
             [
                 row.plan,
                 row.ref,
                 row.at.strftime("%d/%m/%Y %H:%M"),
-                row.by or _("system"),
+                row.by or system,
                 row.channel,
-                status_label(row.old_status),
-                status_label(row.new_status),
+                statuses[row.old_status],
+                statuses[row.new_status],
                 row.words,
             ]
         )
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+class _Labels(dict):
+    """A label per code, computed on first use."""
+
+    def __init__(self, label) -> None:
+        super().__init__()
+        self._label = label
+
+    def __missing__(self, code: str) -> str:
+        self[code] = self._label(code)
+        return self[code]
 
 
 def _chart(agencies, today: date) -> bytes:

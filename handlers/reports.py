@@ -60,7 +60,7 @@ def progress(request: Request) -> list[Answer]:
 
 def find_plan(session, scope: Scope, words: str) -> Plan | None:
     wanted = fold(words)
-    for plan_id, title, _count in plans_in_scope(session, scope=scope):
+    for plan_id, title in plans_in_scope(session, scope=scope):
         plan = session.get(Plan, plan_id)
         names = (fold(title), fold(plan.source_name), fold(plan.source_key), str(plan_id))
         if any(wanted == name or (len(wanted) >= 3 and wanted in name) for name in names):
@@ -70,7 +70,7 @@ def find_plan(session, scope: Scope, words: str) -> Plan | None:
 
 def _plan_not_found(session, scope: Scope, words: str) -> str:
     lines = [_("No plan you coordinate matches “{words}”. Your plans:").format(words=words)]
-    lines += [f"• {title}" for _id, title, _count in plans_in_scope(session, scope=scope)[:20]]
+    lines += [f"• {title}" for _id, title in plans_in_scope(session, scope=scope)[:20]]
     return "\n".join(lines)
 
 
@@ -119,7 +119,7 @@ def _overview(request: Request, scope: Scope, plan_id: int | None) -> Answer:
     if plan_id is None:
         plans = plans_in_scope(session, scope=scope)
         if len(plans) > 1:
-            for other_id, title, _count in plans[:PLAN_BUTTONS]:
+            for other_id, title in plans[:PLAN_BUTTONS]:
                 label = _("Plan: {title}").format(title=title[:40])
                 buttons.append(_drill("p", str(other_id), other_id, 0, label))
     return Answer(text="\n".join(lines), buttons=tuple(buttons))
