@@ -103,6 +103,10 @@ def save_plan(
             outcome.flagged_refs.append(task.ref)
         outcome.task_ids.append(task.id)
     session.flush()
+    from db.people import reapply_assignments
+
+    # Agencies a coordinator assigned to a generic group's task stay its leads.
+    reapply_assignments(session, task_ids=relinked)
     kept = {task.id for task in matches.values()}
     for task in old_tasks:
         if task.id not in kept and task.withdrawn_at is None:

@@ -262,6 +262,15 @@ class PlanCoordinator(SQLModel, table=True):
     created_at: datetime = _timestamp()
 
 
+class TaskAssignment(SQLModel, table=True):
+    """A coordinator made a real agency lead a task a generic group led; kept across re-imports."""
+
+    task_id: int = Field(foreign_key="task.id", primary_key=True, ondelete="CASCADE")
+    agency_id: int = Field(foreign_key="agency.id", primary_key=True, ondelete="CASCADE")
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", ondelete="SET NULL")
+    created_at: datetime = _timestamp()
+
+
 class NoticeKind(StrEnum):
     """Messages the bot sends on its own after someone acted (not countdown reminders)."""
 
@@ -326,5 +335,6 @@ __all__ = [
     "StatusUpdate",
     "Task",
     "TaskAgency",
+    "TaskAssignment",
     "TaskStatus",
 ]

@@ -96,6 +96,22 @@ COMMANDS: tuple[Command, ...] = (
         usage="[KẾ_HOẠCH]",
     ),
     Command(
+        "canbo",
+        ("contacts",),
+        COORDINATORS,
+        N_("contacts of your plans' agencies, with their last activity"),
+        people.contacts,
+        usage="[CƠ_QUAN]",
+    ),
+    Command(
+        "giaoviec",
+        ("assign",),
+        COORDINATORS,
+        N_("assign a task led by a generic group to real agencies"),
+        people.assign,
+        usage="[REF CƠ_QUAN]",
+    ),
+    Command(
         "lichsu", ("history",), EVERYONE, N_("every change of a task"), reports.history, usage="REF"
     ),
     Command("help", ("trogiup", "huongdan"), EVERYONE | {STRANGER}, N_("what you can do"), _help),
@@ -106,6 +122,7 @@ BUTTONS: tuple[ButtonAction, ...] = (
     ButtonAction(plan_upload.IMPORT_BUTTON_PREFIX, COORDINATORS, plan_upload.import_button_pressed),
     ButtonAction(REVIEW_BUTTON_PREFIX, COORDINATORS, review.review_button_pressed),
     ButtonAction(DRILL_BUTTON_PREFIX, EVERYONE, reports.drill_button_pressed),
+    ButtonAction(people.CONTACT_BUTTON_PREFIX, COORDINATORS, people.contact_button_pressed),
 )
 
 # What a message that is no command and no button does: a file is a plan to import, text a

@@ -40,6 +40,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("plan_id", "contact_id"),
     )
     op.create_table(
+        "taskassignment",
+        sa.Column("task_id", sa.Integer(), nullable=False),
+        sa.Column("agency_id", sa.Integer(), nullable=False),
+        sa.Column("contact_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["task_id"], ["task.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["agency_id"], ["agency.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["contact_id"], ["contact.id"], ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("task_id", "agency_id"),
+    )
+    op.create_table(
         "notice",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(), nullable=False),
@@ -94,6 +105,7 @@ def downgrade() -> None:
     op.drop_index("ix_statusupdate_task_created", table_name="statusupdate")
     op.drop_table("prompt")
     op.drop_table("notice")
+    op.drop_table("taskassignment")
     op.drop_table("plancoordinator")
     with op.batch_alter_table("invite", schema=None) as batch_op:
         batch_op.drop_constraint("fk_invite_plan_id_plan", type_="foreignkey")
