@@ -27,7 +27,7 @@ from db.progress import (
 )
 from db.scope import Scope, plan_in_scope, scope_of
 from handlers.context import Request
-from handlers.render import bucket_label, format_day, render_summary, status_label
+from handlers.render import bucket_label, format_day, render_summary, status_label, task_marker
 
 DRILL_BUTTON_PREFIX = "td"
 PAGE_SIZE = 15
@@ -241,21 +241,6 @@ def _short(text: str, size: int) -> str:
     return text if len(text) <= size else text[: size - 1].rstrip() + "…"
 
 
-def task_marker(task: Task, today: date) -> str:
-    """🔴 overdue, 🟠 due within three days, ⏳ awaiting confirmation, else nothing."""
-    if task.status == TaskStatus.AWAITING_CONFIRMATION:
-        return "⏳ "
-    if task.status == TaskStatus.DONE or task.due_date is None:
-        return ""
-    if task.deadline_kind in ("ongoing", "undetermined"):
-        return ""
-    if task.due_date < today:
-        return "🔴 "
-    if (task.due_date - today).days <= DUE_SOON_DAYS:
-        return "🟠 "
-    return ""
-
-
 def _task_line(task: Task, *, today: date, lead: str) -> str:
     marker = task_marker(task, today)
     parts = [f"{marker}{task.ref}. {_short(task.content, 90)}"]
@@ -391,6 +376,5 @@ __all__ = [
     "overdue",
     "progress",
     "report",
-    "task_marker",
     "waiting",
 ]

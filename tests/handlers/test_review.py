@@ -262,3 +262,30 @@ def test_scope_officers_and_other_plans_coordinators_cannot_decide(engine):
     # Officers are not offered the coordinator's lists at all.
     assert "không có quyền" in _say(engine, "100", "/choduyet")
     assert "không có quyền" in _say(engine, "100", "/quahan")
+
+
+def test_officer_side_fixes_task_list_undo_and_replies_to_other_messages(engine):
+    from datetime import timedelta
+
+    _seed(engine)
+    listing = _say(engine, "100", "/nhiemvu", now=local(2026, 6, 3, 9))
+    assert "📁 " in listing
+    assert "🟠 2. Biên soạn tài liệu — hạn 05/06/2026" in listing
+    assert "1. Tổ chức hội nghị — hạn 30/06/2026" in listing
+    overdue = _say(engine, "100", "/nhiemvu", now=local(2026, 6, 8, 9))
+    assert "🔴 2. Biên soạn tài liệu — hạn 05/06/2026 — quá hạn 3 ngày" in overdue
+
+    _say(engine, "100", "1 xong")
+    assert "đã được báo cáo hoàn thành" in _say(engine, "100", "1 xong")
+    undone = _say(engine, "100", "hủy", now=NOW + timedelta(minutes=5))
+    assert "chưa thực hiện" in undone
+    assert _task(engine, "ke-hoach-a", "1").status == TaskStatus.NOT_STARTED
+    assert "Không có thay đổi nào" in _say(engine, "100", "huy", now=NOW + timedelta(minutes=6))
+    _say(engine, "100", "1 đang làm 30%")
+    late = _say(engine, "100", "hủy", now=NOW + timedelta(minutes=30))
+    assert "Không có thay đổi nào" in late
+
+    # Sở Tài chính's officer has one open task; a reply to some other message still asks.
+    asked = _say(engine, "200", "xong", reply_to_message_id="424242")
+    assert "nhiệm vụ nào" in asked
+    assert _task(engine, "ke-hoach-b", "1").status == TaskStatus.NOT_STARTED
