@@ -75,6 +75,11 @@ _TASK_VERBS = (
     "khẩn trương",
     "kịp thời",
     "nghiêm túc",
+    "thường xuyên",
+    "hằng năm",
+    "hàng năm",
+    "hằng quý",
+    "hàng quý",
 )
 _TASK_VERB = re.compile(
     r"(?<![\w])(?:" + "|".join(re.escape(verb) for verb in _TASK_VERBS) + r")(?![\w])"
@@ -125,6 +130,24 @@ _IN_TEXT_DEADLINE = re.compile(
 )
 
 
+# A deadline that opens the sentence before its subject: "Trong Quý III/2026, Sở Tư pháp …",
+# "Thường xuyên, UBND các xã …", "Định kỳ hằng quý, …".
+_LEADING_ONGOING = re.compile(r"^(?:thuong xuyen|lien tuc)(?![a-z0-9])")
+
+
+def leading_deadline(text: str) -> tuple[str, str]:
+    """(the deadline phrase a sentence opens with, the rest of the sentence), or ("", text)."""
+    folded = same_length_fold(text)
+    match = _IN_TEXT_DEADLINE.match(folded) or _LEADING_ONGOING.match(folded)
+    if not match:
+        return "", text
+    rest = text[match.end() :]
+    stripped = rest.lstrip(" ,:")
+    if not stripped or (rest[:1] not in ", :"):
+        return "", text
+    return text[: match.end()], stripped
+
+
 def find_deadline_phrase(text: str) -> str:
     """The first deadline phrase inside a sentence ("… báo cáo trước ngày 07/02/2026"), or ""."""
     match = _IN_TEXT_DEADLINE.search(same_length_fold(text))
@@ -167,6 +190,9 @@ def _split_clauses(text: str) -> list[str]:
 
 def _subject(text: str) -> tuple[str, bool] | None:
     """The agencies a sentence begins with (before its verb) and whether it says "Giao"."""
+    opening, rest = leading_deadline(text)
+    if opening:
+        text = rest
     assign = _ASSIGN.match(text)
     rest = text[assign.end() :] if assign else text
     rest = _HEAD_OF.sub("", rest) if _HEAD_OF.match(rest) else rest
@@ -251,7 +277,10 @@ def _coordinate_targets(text: str) -> list[str]:
     for name in split_agencies(tail[: min(ends)]):
         if not looks_like_agency(name) or len(name.split()) > 14:
             break
-        targets.append(name)
+        known = _known_name(name)
+        targets.append(known)
+        if known != name:
+            break  # "Sở Y tế thẩm định …": the name is over, what it does follows
     return targets
 
 
@@ -267,13 +296,34 @@ def _same_agencies(left: list[str], right: list[str]) -> bool:
     return {agency_key(name) for name in left} == {agency_key(name) for name in right}
 
 
+def _subject_kept_whole(clauses: list[str]) -> list[str]:
+    """Clauses, with a first clause that only names agencies joined to the next one: "Các sở,
+    ban, ngành tỉnh; UBND các xã, phường theo chức năng … báo cáo …" is one subject of two."""
+    joined: list[str] = []
+    for clause in clauses:
+        if len(joined) == 1 and _names_only(joined[0]):
+            joined[0] = f"{joined[0]}; {clause}"
+        else:
+            joined.append(clause)
+    return joined
+
+
+def _names_only(clause: str) -> bool:
+    """True for a clause that is nothing but agencies ("Các sở, ban, ngành tỉnh")."""
+    text = _ASSIGN.sub("", clause.strip())
+    if not text or _TASK_VERB.search(text, known_prefix(text)):
+        return False
+    names = split_agencies(text)
+    return bool(names) and all(looks_like_agency(name) for name in names)
+
+
 def _clause_groups(text: str, lead: list[str], *, explicit_only: bool) -> list[_Group]:
     """Cut an assignment into tasks: a reporting duty with its own deadline is a task of its
     own; another agency's share is a task of its own, or makes it a coordinator when it only
     supports the lead ("các phòng … phối hợp với Văn phòng Sở")."""
     groups = [_Group(lead)]
     foreign = False
-    for position, clause in enumerate(_split_clauses(text)):
+    for position, clause in enumerate(_subject_kept_whole(_split_clauses(text))):
         subject = _subject(clause) if position else None
         if subject is not None and subject[1]:
             # "…; giao Sở B …": another explicit assignment in the same paragraph.
@@ -316,7 +366,8 @@ def _prose_found(
     targets = _coordinate_targets(content)
     if targets and not _same_agencies(targets, lead):
         coordinators.extend(targets)
-    deadline_text = clean_deadline(find_deadline_phrase(content))
+    opening, _rest = leading_deadline(content)
+    deadline_text = clean_deadline(opening or find_deadline_phrase(content))
     return Found(
         position=position,
         section=section,
@@ -349,9 +400,14 @@ def find_prose(lines: list[Line], skip: set[int], *, explicit_only: bool) -> lis
         if outline.skipped:
             continue
         if paragraph.kind != "decimal":
-            if index not in handed_out and _ASSIGN.match(paragraph.body):
-                # "Giao Sở Y tế …" whose number a .txt export of Word's numbering lost.
-                tasks = _unnumbered_assignment(paragraph, outline, unnumbered)
+            if index in handed_out or paragraph.kind in ("roman", "label"):
+                continue
+            if _ASSIGN.match(paragraph.body) or not explicit_only:
+                # "Giao Sở Y tế …" whose number a .txt export of Word's numbering lost, "- Sở
+                # X chủ trì …", "Sở Y tế:" over its bullets.
+                tasks = _unnumbered_assignment(
+                    paragraphs, index, outline, unnumbered, handed_out, explicit_only
+                )
                 unnumbered += bool(tasks)
                 found.extend(tasks)
             continue
@@ -392,15 +448,7 @@ def find_prose(lines: list[Line], skip: set[int], *, explicit_only: bool) -> lis
             )
             continue
         if items and hands_out:
-            for number, item in enumerate(items):
-                item_path = (
-                    [*path, item.marker]
-                    if item.kind in ("letter", "item")
-                    else [*path, VIETNAMESE_LETTERS[number % len(VIETNAMESE_LETTERS)]]
-                )
-                found.append(
-                    _prose_found(item.body, lead, [], item.position, outline.section, item_path)
-                )
+            found.extend(_handed_out(body, lead, items, path, outline.section))
             continue
         found.extend(
             _group_tasks(
@@ -410,10 +458,32 @@ def find_prose(lines: list[Line], skip: set[int], *, explicit_only: bool) -> lis
     return found
 
 
-def _unnumbered_assignment(paragraph: Para, outline: Outline, before: int) -> list[Found]:
-    """The tasks of an assignment paragraph without a decimal number ("Giao …", "- Giao …")."""
-    subject = _subject(paragraph.body)
-    lead = _subject_agencies(subject[0]) if subject else []
+def _unnumbered_assignment(
+    paragraphs: list[Para],
+    index: int,
+    outline: Outline,
+    before: int,
+    handed_out: set[int],
+    explicit_only: bool,
+) -> list[Found]:
+    """The tasks of an assignment paragraph without a decimal number ("Giao …", "- Sở X chủ
+    trì …", "Trong Quý III/2026, Sở X …"), or of an intro ending in ":" that gives every
+    bullet under it ("Giao Sở Y tế chủ trì, phối hợp với …:", "Sở Y tế:")."""
+    paragraph = paragraphs[index]
+    body = paragraph.body
+    subject = _subject(body)
+    # Without "Giao": a bullet or item that assigns ("- Sở X chủ trì …"), or an intro that
+    # hands out what follows; a paragraph of running text describes, it does not assign.
+    if (
+        subject is not None
+        and not subject[1]
+        and (explicit_only or (paragraph.kind == "text" and not _HANDS_OUT.search(body)))
+    ):
+        return []
+    heading: list[str] = []
+    if subject is None and paragraph.kind == "text" and body.rstrip().endswith(":"):
+        heading = _agency_heading(body)
+    lead = heading or (_subject_agencies(subject[0]) if subject else [])
     if not lead:
         return []
     if paragraph.kind in ("letter", "item"):
@@ -422,7 +492,49 @@ def _unnumbered_assignment(paragraph: Para, outline: Outline, before: int) -> li
         path = [*outline.path, VIETNAMESE_LETTERS[before % len(VIETNAMESE_LETTERS)]]
     else:
         path = [str(before + 1)]
-    return _group_tasks(paragraph.body, lead, paragraph.position, outline.section, path)
+    if paragraph.kind in ("text", "letter", "item") and _HANDS_OUT.search(body):
+        items: list[Para] = []
+        for child_index in range(index + 1, len(paragraphs)):
+            child = paragraphs[child_index]
+            if child.kind != "bullet":
+                break
+            items.append(child)
+            handed_out.add(child_index)
+        if items:
+            return _handed_out(body, lead, items, path, outline.section)
+    if heading:
+        return []
+    return _group_tasks(body, lead, paragraph.position, outline.section, path)
+
+
+def _handed_out(
+    intro: str, lead: list[str], items: list[Para], path: list[str], section: str | None
+) -> list[Found]:
+    """The items an assignment gives ("Giao Sở Y tế chủ trì, phối hợp với Sở Tài chính: - …
+    - …"): each takes the intro's lead, its coordinators and, without one of its own, its
+    deadline."""
+    targets = _coordinate_targets(intro)
+    coordinators = targets if targets and not _same_agencies(targets, lead) else []
+    intro_deadline = clean_deadline(find_deadline_phrase(intro))
+    found: list[Found] = []
+    for number, item in enumerate(items):
+        item_path = (
+            [*path, item.marker]
+            if item.kind in ("letter", "item")
+            else [*path, VIETNAMESE_LETTERS[number % len(VIETNAMESE_LETTERS)]]
+        )
+        own = _subject(item.body)
+        if own is not None and own[1]:
+            # "- Đề nghị Công an tỉnh …" under another agency's label: it says whose it is.
+            task = _prose_found(
+                item.body, _subject_agencies(own[0]), [], item.position, section, item_path
+            )
+        else:
+            task = _prose_found(item.body, lead, coordinators, item.position, section, item_path)
+        if not task.deadline_text and intro_deadline:
+            task.deadline_text = intro_deadline
+        found.append(task)
+    return found
 
 
 def _group_tasks(
