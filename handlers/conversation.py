@@ -25,7 +25,7 @@ from db.tasks import (
     task_for_reminder_message,
 )
 from handlers.context import BotContext
-from handlers.plan_upload import IMPORT_BUTTON_PREFIX, confirm_upload, preview_upload
+from handlers.plan_upload import IMPORT_BUTTON_PREFIX, preview_upload, upload_button
 from handlers.render import (
     STATUS_BUTTON_PREFIX,
     format_day,
@@ -160,10 +160,9 @@ def _button(
     # Callback data comes back from the client and can be forged: read it defensively.
     target = _small_number(parts[1]) if len(parts) > 1 else None
     if len(parts) == 3 and parts[0] == IMPORT_BUTTON_PREFIX and target is not None:
-        accept = parts[2] == "ok"
         return [
-            confirm_upload(
-                session, contact=contact, pending_id=target, accept=accept, context=context
+            upload_button(
+                session, contact=contact, pending_id=target, action=parts[2], context=context
             )
         ]
     if len(parts) < 3 or parts[0] != STATUS_BUTTON_PREFIX or target is None:
