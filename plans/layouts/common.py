@@ -70,7 +70,8 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
         "tien do thuc hien",
         "moc thoi gian",
     ),
-    NOTES: ("ghi chu",),
+    # Columns that say nothing about the task's work: read, then left out.
+    NOTES: ("ghi chu", "kinh phi", "nguon kinh phi", "du toan kinh phi", "nguon von"),
 }
 NAME_TO_FIELD = {name: key for key, names in FIELD_NAMES.items() for name in names}
 NAMES_LONGEST_FIRST = sorted(NAME_TO_FIELD, key=len, reverse=True)
@@ -222,19 +223,22 @@ def to_drafts(found: list[Found]) -> list[TaskDraft]:
 class Line:
     text: str
     position: tuple[int, int]
+    # A whole paragraph as the file stores it (.docx), never a line wrapped at the page width.
+    whole: bool = False
 
 
 def paragraph_lines(document: Document) -> list[Line]:
     """Every paragraph line in order (a paragraph may hold several lines), NFC-normalised:
     a Document may come from a reader that left tone marks as combining characters."""
     lines: list[Line] = []
+    whole = document.source.lower().endswith((".docx", ".docm", ".dotx", ".dotm"))
     for block_index, block in enumerate(document.blocks):
         if isinstance(block, Table):
             continue
         for line_index, raw in enumerate(str(block).split("\n")):
             text = squash_spaces(nfc(raw))
             if text:
-                lines.append(Line(text, (block_index, line_index)))
+                lines.append(Line(text, (block_index, line_index), whole))
     return lines
 
 

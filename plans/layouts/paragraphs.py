@@ -103,6 +103,8 @@ def _classify(text: str) -> tuple[str, str, str]:
 
 def page_width(lines: list[Line]) -> float | None:
     """The width wrapped lines fill (None when lines are whole paragraphs, as from .docx)."""
+    if lines and all(line.whole for line in lines):
+        return None
     lengths = sorted(len(line.text) for line in lines)
     if len(lengths) < 5:
         return None

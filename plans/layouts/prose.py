@@ -25,6 +25,7 @@ from plans.layouts.common import (
 )
 from plans.layouts.paragraphs import Outline, Para, read_paragraphs
 from plans.model import Document, TaskDraft
+from schedules.deadlines import parse_deadline
 
 # Verbs that end the subject of an assignment ("Ban Tuyên giáo … tham mưu …").
 _TASK_VERBS = (
@@ -80,9 +81,34 @@ _TASK_VERBS = (
     "hàng năm",
     "hằng quý",
     "hàng quý",
+    "trực tiếp",
+    "tự",
+    "mở",
+    "vận động",
+    "xử lý",
+    "hỗ trợ",
+    "phát động",
+    "biên soạn",
+    "khảo sát",
+    "thẩm định",
+    "giải quyết",
+    "tiếp nhận",
+    "cập nhật",
+    "công bố",
+    "phát hành",
+    "vận hành",
+    "lồng ghép",
+    "kiểm soát",
+    "điều tra",
+    "bồi dưỡng",
+    "tập huấn",
+    "cung cấp",
 )
+# After "các"/"những" the same words are nouns: "các tổ chức chính trị - xã hội".
 _TASK_VERB = re.compile(
-    r"(?<![\w])(?:" + "|".join(re.escape(verb) for verb in _TASK_VERBS) + r")(?![\w])"
+    r"(?<![\w])(?<!các )(?<!những )(?:"
+    + "|".join(re.escape(verb) for verb in _TASK_VERBS)
+    + r")(?![\w])"
 )
 # "Giao" assigns; "Đề nghị" and "Yêu cầu" ask bodies the issuer does not command (MTTQ, unions).
 _ASSIGN = re.compile(r"^(?:giao|đề nghị|yêu cầu)\s+", re.IGNORECASE)
@@ -132,6 +158,7 @@ _IN_TEXT_DEADLINE = re.compile(
 
 # A deadline that opens the sentence before its subject: "Trong Quý III/2026, Sở Tư pháp …",
 # "Thường xuyên, UBND các xã …", "Định kỳ hằng quý, …".
+_LEADING_PHRASE_CHARS = 60
 _LEADING_ONGOING = re.compile(r"^(?:thuong xuyen|lien tuc)(?![a-z0-9])")
 
 
@@ -140,6 +167,14 @@ def leading_deadline(text: str) -> tuple[str, str]:
     folded = same_length_fold(text)
     match = _IN_TEXT_DEADLINE.match(folded) or _LEADING_ONGOING.match(folded)
     if not match:
+        # Any phrase the deadline grammar reads, before the first comma: "Trong 6 tháng cuối
+        # năm 2026, Hội … phối hợp …".
+        comma = text.find(",", 0, _LEADING_PHRASE_CHARS)
+        head = text[:comma]
+        if comma > 0 and parse_deadline(head).understood:
+            rest = text[comma + 1 :].lstrip()
+            if starts_with_agency_word(rest) or _ASSIGN.match(rest):
+                return head, rest
         return "", text
     rest = text[match.end() :]
     stripped = rest.lstrip(" ,:")
@@ -251,9 +286,20 @@ def _name_ends(following: str) -> bool:
 
 
 def _known_name(name: str) -> str:
-    """A known agency's name without the words after it that do not go on with a name."""
+    """A known agency's name without the words after it that do not go on with a name; an
+    unknown one ends at its level ("Trung tâm Kiểm soát bệnh tật tỉnh nhân rộng …")."""
     known = known_prefix(name)
-    return name[:known] if known and _name_ends(name[known:]) else name
+    if known and _name_ends(name[known:]):
+        return name[:known]
+    if not known:
+        for level in _LEVEL_WORD.finditer(name):
+            if _name_ends(name[level.end() :]):
+                return name[: level.end()]
+    return name
+
+
+# The administrative level that closes an agency's name ("… tỉnh", "… huyện").
+_LEVEL_WORD = re.compile(r"(?<=\s)(?:tỉnh|huyện|thành phố|thị xã)(?![\w])")
 
 
 def _coordinate_targets(text: str) -> list[str]:
@@ -275,9 +321,9 @@ def _coordinate_targets(text: str) -> list[str]:
             break
     targets: list[str] = []
     for name in split_agencies(tail[: min(ends)]):
-        if not looks_like_agency(name) or len(name.split()) > 14:
-            break
         known = _known_name(name)
+        if not looks_like_agency(known) or len(known.split()) > 14:
+            break
         targets.append(known)
         if known != name:
             break  # "Sở Y tế thẩm định …": the name is over, what it does follows

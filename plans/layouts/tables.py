@@ -477,6 +477,12 @@ def columns_by_evidence(
             return None
         content_at = max(candidates, key=lambda index: profiles[index].mean_length)
         columns[content_at] = CONTENT
+    if LEAD not in columns.values():
+        # "Đơn vị/cá nhân thực hiện" as the only agency column: whoever carries the work out
+        # answers for it.
+        executors_at = next((index for index, key in columns.items() if key == EXECUTORS), None)
+        if executors_at is not None:
+            columns[executors_at] = LEAD
     taken = set(columns.values())
     for index in range(width):
         if index in columns or not profiles[index].filled:
