@@ -196,9 +196,20 @@ def _assign_refs(found: list[Found]) -> list[str]:
     return unique
 
 
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_ROMAN_WORD = re.compile(r"^[IVXLivxl]+$")
+
+
+def has_words(text: str) -> bool:
+    """True when the text holds a word (two letters or more, not a Roman numeral): "1.1",
+    "30/09/2026" and "II" say nothing a task could be."""
+    return any(not _ROMAN_WORD.match(word) for word in _WORD.findall(text))
+
+
 def to_drafts(found: list[Found]) -> list[TaskDraft]:
-    """Found tasks in document order, with final references and read deadlines."""
-    found = sorted(found, key=lambda item: item.position)
+    """Found tasks in document order, with final references and read deadlines; an item
+    whose content holds no word (a number, a date read from the wrong column) is no task."""
+    found = sorted((item for item in found if has_words(item.content)), key=lambda i: i.position)
     drafts: list[TaskDraft] = []
     for item, ref in zip(found, _assign_refs(found), strict=True):
         drafts.append(

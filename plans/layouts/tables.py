@@ -26,6 +26,7 @@ from plans.layouts.common import (
     clean_cell,
     clean_deadline,
     found_from_fields,
+    has_words,
     roman_value,
     to_drafts,
 )
@@ -394,6 +395,7 @@ class _Profile:
     refs: int = 0
     agencies: int = 0
     deadlines: int = 0
+    wordless: int = 0  # cells without a word: numbers, dates, refs
     letters: int = 0  # total length of the cells' text, for the free-text score
 
     def share(self, count: int) -> float:
@@ -424,6 +426,8 @@ def _profiles(body: list[list[str]], width: int) -> list[_Profile]:
             profile = profiles[index]
             profile.filled += 1
             profile.letters += len(text)
+            if not has_words(text):
+                profile.wordless += 1
             if _REF_LIKE.match(text):
                 profile.refs += 1
             elif _is_agency_cell(text):
@@ -505,7 +509,12 @@ def columns_by_evidence(
 
 def _can_be_content(profile: _Profile) -> bool:
     """A column whose cells are text, not row numbers, and not mostly empty."""
-    return profile.filled > 0 and profile.share(profile.refs) < 0.5 and profile.mean_length > 3
+    return (
+        profile.filled > 0
+        and profile.share(profile.refs) < 0.5
+        and profile.share(profile.wordless) < 0.5
+        and profile.mean_length > 3
+    )
 
 
 def _next_is_sublevel(rows: list[list[str]], row_index: int, columns: dict[int, str]) -> bool:
