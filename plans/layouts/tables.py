@@ -382,7 +382,7 @@ def _table_tasks(table: Table, block_index: int) -> list[Found]:
 
 # A cell that only numbers its row: "1", "1.1", "II", "a", "b)", "(3)".
 _REF_LIKE = re.compile(r"^\(?(?:[IVXLC]{1,6}|[A-Za-zđĐ]|\d{1,3}(?:\.\d{1,3})*)\s*[.)]?$")
-_SAMPLE_ROWS = 300
+_SAMPLE_ROWS = 80
 # A column is of a kind when this share of its filled cells is.
 _MOSTLY = 0.6
 
