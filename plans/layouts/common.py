@@ -133,7 +133,13 @@ def clean_deadline(text: str) -> str:
 
 def agencies_in(text: str) -> list[str]:
     """The agencies a cell or label names (none for an empty one)."""
-    return split_agencies(text) if text.strip() else []
+    return list(_agencies_in(text)) if text.strip() else []
+
+
+@lru_cache(maxsize=4096)
+def _agencies_in(text: str) -> tuple[str, ...]:
+    # Tables repeat the same cells row after row ("Sở Y tế", "Các sở, ngành liên quan").
+    return tuple(split_agencies(text))
 
 
 def found_from_fields(
@@ -158,8 +164,11 @@ def found_from_fields(
     )
 
 
+@lru_cache(maxsize=4096)
 def read_deadline(deadline_text: str) -> Deadline:
-    """The deadline of a task: the grammar's reading; no phrase at all is a standing duty."""
+    """The deadline of a task: the grammar's reading; no phrase at all is a standing duty.
+
+    Cached: a Deadline is immutable and tables repeat their phrases ("Năm 2026")."""
     if not deadline_text:
         return Deadline("ongoing", text="")
     return parse_deadline(deadline_text)
