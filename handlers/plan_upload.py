@@ -12,8 +12,9 @@ from core.i18n import _
 from core.messages import Answer, Button, FileUpload
 from db.imports import save_plan
 from db.models import Contact, ContactRole, PendingImport, Plan
-from handlers.context import BotContext
+from handlers.context import BotContext, Request
 from handlers.imports import known_agency_test, load_plan, source_key, store_agency_names
+from handlers.status import invalid_button, small_number
 from plans.doubts import doubt_counts, doubt_summary, doubt_text, task_doubts
 from plans.model import ExtractedPlan
 from plans.review import write_review
@@ -109,17 +110,6 @@ def preview_upload(
     return Answer(text="\n".join(lines), buttons=buttons)
 
 
-def upload_button(
-    session: Session, *, contact: Contact, pending_id: int, action: str, context: BotContext
-) -> Answer:
-    """A press on a preview's button: import, cancel, or send the review workbook."""
-    if action == "xlsx":
-        return review_upload(session, contact=contact, pending_id=pending_id)
-    return confirm_upload(
-        session, contact=contact, pending_id=pending_id, accept=action == "ok", context=context
-    )
-
-
 def review_upload(session: Session, *, contact: Contact, pending_id: int) -> Answer:
     """The review workbook of a previewed file; the preview stays open for "Import"."""
     pending = session.get(PendingImport, pending_id)
@@ -186,3 +176,35 @@ def confirm_upload(
             names="; ".join(outcome.unknown_agencies)
         )
     return Answer(text=text, edit=True)
+
+
+def upload_received(request: Request) -> list[Answer]:
+    """A file sent in chat: preview it for a coordinator, refuse it for anyone else."""
+    return [
+        preview_upload(
+            request.session,
+            contact=request.contact,
+            upload=request.incoming.upload,
+            context=request.context,
+        )
+    ]
+
+
+def import_button_pressed(request: Request, fields: list[str]) -> list[Answer]:
+    """The preview's buttons ("imp:<pending import id>:ok|no|xlsx"); their data may be forged."""
+    if len(fields) != 2 or fields[1] not in ("ok", "no", "xlsx"):
+        return [invalid_button()]
+    pending_id = small_number(fields[0])
+    if pending_id is None:
+        return [invalid_button()]
+    if fields[1] == "xlsx":
+        return [review_upload(request.session, contact=request.contact, pending_id=pending_id)]
+    return [
+        confirm_upload(
+            request.session,
+            contact=request.contact,
+            pending_id=pending_id,
+            accept=fields[1] == "ok",
+            context=request.context,
+        )
+    ]
