@@ -150,6 +150,7 @@ _IN_TEXT_DEADLINE = re.compile(
     rf"|(?:trong|truoc|cham nhat(?:\s+la)?|{_UNTIL})\s+"
     r"(?:quy\s+(?:[ivx]+|\d)|thang\s+\d{1,2})\s*(?:/|\s+nam\s+)\s*\d{4}"
     r"|(?:trong|truoc|den\s+het)\s+nam\s+\d{4}"
+    r"|(?:trong\s+)?0?6\s+thang\s+(?:dau|cuoi)\s+nam\s+\d{4}"
     rf"|dinh\s+ky(?:\s+(?:{_EVERY}|(?:0?6|0?3)\s+thang|nua\s+nam))?"
     rf"|{_EVERY}"
     r")(?![a-z0-9])"
@@ -223,6 +224,12 @@ def _split_clauses(text: str) -> list[str]:
     return [clause.strip() for clause in clauses if clause.strip()]
 
 
+# "Các Sở:", "Phòng:" opening a list of names that share the head word.
+_HEAD_WORD_LIST = re.compile(
+    r"^(?:các\s+)?(?:Sở|Phòng|Ban|Trường|Trung tâm|Hội)\s*:\s*", re.IGNORECASE
+)
+
+
 def _subject(text: str) -> tuple[str, bool] | None:
     """The agencies a sentence begins with (before its verb) and whether it says "Giao"."""
     opening, rest = leading_deadline(text)
@@ -240,9 +247,15 @@ def _subject(text: str) -> tuple[str, bool] | None:
     following = rest[known:]
     if known and _name_ends(following):
         return rest[:known], bool(assign)
+    listed = _HEAD_WORD_LIST.match(rest)
+    if listed:
+        known = max(known, listed.end())  # "Các Sở: Xây dựng; Công Thương …": one list
     for start, end in _outside_parentheses(rest):
         verb = _TASK_VERB.search(rest, max(start, known), end)
         colon = rest.find(":", max(start, known), end)
+        stop = _SUBJECT_STOP.search(rest, max(start, known), end)
+        if listed and stop and (verb is None or stop.start() < verb.start()):
+            return rest[: stop.start()].strip(" ,"), bool(assign)
         if colon > 0 and (verb is None or colon < verb.start()):
             # "Các phòng chuyên môn, Văn phòng Ban: Căn cứ …": the agencies, then their duties.
             subject = rest[:colon].strip(" ,")
@@ -356,7 +369,7 @@ def _subject_kept_whole(clauses: list[str]) -> list[str]:
 
 def _names_only(clause: str) -> bool:
     """True for a clause that is nothing but agencies ("Các sở, ban, ngành tỉnh")."""
-    text = _ASSIGN.sub("", clause.strip())
+    text = _ASSIGN.sub("", leading_deadline(clause.strip())[1])
     if not text or _TASK_VERB.search(text, known_prefix(text)):
         return False
     names = split_agencies(text)
@@ -553,6 +566,9 @@ def _unnumbered_assignment(
     return _group_tasks(body, lead, paragraph.position, outline.section, path)
 
 
+_AGENCY_LABEL = re.compile(r"^(?P<names>[^:;]{2,200}?)\s*:\s+(?=\S)")
+
+
 def _handed_out(
     intro: str, lead: list[str], items: list[Para], path: list[str], section: str | None
 ) -> list[Found]:
@@ -570,7 +586,18 @@ def _handed_out(
             else [*path, VIETNAMESE_LETTERS[number % len(VIETNAMESE_LETTERS)]]
         )
         own = _subject(item.body)
-        if own is not None and own[1]:
+        label = _AGENCY_LABEL.match(item.body)
+        if own is not None and label and own[0].rstrip(" :") == label["names"].strip():
+            # "- Sở Tài chính: thẩm định …": the agency before the colon leads what follows.
+            task = _prose_found(
+                item.body[label.end() :],
+                _subject_agencies(own[0]),
+                [],
+                item.position,
+                section,
+                item_path,
+            )
+        elif own is not None and own[1]:
             # "- Đề nghị Công an tỉnh …" under another agency's label: it says whose it is.
             task = _prose_found(
                 item.body, _subject_agencies(own[0]), [], item.position, section, item_path

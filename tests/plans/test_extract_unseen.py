@@ -242,3 +242,21 @@ def test_an_agency_label_over_its_bullets_and_a_request():
     ]
     assert tasks[1]["coordinators"] == []  # UBND tỉnh only receives the report
     assert tasks[2]["deadline"]["recurrence"] == "quarterly"
+
+
+def test_a_shared_head_word_list_and_agency_labelled_bullets():
+    tasks = _prose(
+        HEADING + "2. Các Sở: Xây dựng; Công Thương theo chức năng, nhiệm vụ:\n"
+        "- Rà soát điều kiện an toàn phòng cháy trong hồ sơ cấp phép xây dựng;\n"
+        "3. Các cơ quan khác:\n"
+        "- Sở Tài chính: thẩm định, trình UBND tỉnh phân bổ kinh phí trước ngày 30/9/2026;\n"
+        "- Công ty Điện lực Kim Long: thay thế đường dây điện xuống cấp trong năm 2026.\n"
+    )
+    assert [task["lead"] for task in tasks] == [
+        ["Sở Xây dựng", "Sở Công Thương"],
+        ["Sở Tài chính"],
+        ["Công ty Điện lực Kim Long"],
+    ]
+    assert tasks[1]["content"].startswith("thẩm định")
+    assert tasks[1]["deadline"]["due"] == "2026-09-29"
+    assert tasks[2]["deadline"]["due"] == "2026-12-31"
