@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from plans.agencies import (
     agency_key,
     expand_enumeration,
+    is_generic_group,
     known_prefix,
     looks_like_agency,
     split_agencies,
@@ -578,6 +579,7 @@ def _handed_out(
     targets = _coordinate_targets(intro)
     coordinators = targets if targets and not _same_agencies(targets, lead) else []
     intro_deadline = clean_deadline(find_deadline_phrase(intro))
+    group_heading = all(is_generic_group(name) for name in lead)
     found: list[Found] = []
     for number, item in enumerate(items):
         item_path = (
@@ -597,8 +599,9 @@ def _handed_out(
                 section,
                 item_path,
             )
-        elif own is not None and own[1]:
-            # "- Đề nghị Công an tỉnh …" under another agency's label: it says whose it is.
+        elif own is not None and (own[1] or group_heading):
+            # "- Đề nghị Công an tỉnh …" under another agency's label, "a) Sở Tài chính bố
+            # trí …" under "2. Các sở, ban, ngành tỉnh": the item says whose it is.
             task = _prose_found(
                 item.body, _subject_agencies(own[0]), [], item.position, section, item_path
             )

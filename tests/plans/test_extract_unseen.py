@@ -260,3 +260,13 @@ def test_a_shared_head_word_list_and_agency_labelled_bullets():
     assert tasks[1]["content"].startswith("thẩm định")
     assert tasks[1]["deadline"]["due"] == "2026-09-29"
     assert tasks[2]["deadline"]["due"] == "2026-12-31"
+
+
+def test_items_under_a_group_heading_that_name_their_own_agency():
+    tasks = _prose(
+        HEADING + "2. Các sở, ban, ngành tỉnh\n"
+        "a) Sở Tài chính bố trí kinh phí thực hiện Kế hoạch trong dự toán năm 2027.\n"
+        "b) Sở Nội vụ đưa kết quả vào tiêu chí thi đua, khen thưởng hằng năm.\n"
+    )
+    assert [task["lead"] for task in tasks] == [["Sở Tài chính"], ["Sở Nội vụ"]]
+    assert [task["ref"] for task in tasks] == ["2.a", "2.b"]
