@@ -37,8 +37,10 @@ from schedules.deadlines import parse_deadline
 @lru_cache(maxsize=4096)
 def header_field(cell: str) -> str | None:
     """The field a header cell names ("Đơn vị chủ trì" -> "lead"), or None."""
-    if len(cell) > 200:
-        return None  # a task's text, not a column name: skip folding it on every row
+    if len(cell) > 200 or len(squash_spaces(cell)) > 100:
+        # A task's text, not a column name (whose folded form is at most 60 characters):
+        # skip folding it on every row.
+        return None
     folded = fold(cell)
     folded = re.sub(r"\(\s*\d+\s*\)", " ", folded)
     folded = squash_spaces(re.sub(r"[.:*]", " ", folded))
