@@ -77,6 +77,34 @@ NAME_TO_FIELD = {name: key for key, names in FIELD_NAMES.items() for name in nam
 NAMES_LONGEST_FIRST = sorted(NAME_TO_FIELD, key=len, reverse=True)
 HEADER_WORDS = {word for name in NAME_TO_FIELD for word in re.split(r"[\s,/]+", name) if word}
 
+# Words that give a column's role when no known name matches ("Đơn vị/cá nhân thực hiện",
+# "Hình thức văn bản", "Hạn xử lý"); the first that matches wins, so the order matters:
+# "Thời gian thực hiện" is a deadline before "thực hiện" makes it the executors.
+_HEADER_KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (key, re.compile(rf"(?<![a-z])(?:{words})(?![a-z])"))
+    for key, words in (
+        (NUMBER, r"^s?tt$|^so (?:tt|thu tu)$|^thu tu$"),
+        (LEAD, r"chu tri|tham muu chinh|dau moi|chiu trach nhiem chinh"),
+        (COORDINATORS, r"phoi hop|phu trach phoi hop"),
+        (
+            DEADLINE,
+            r"thoi gian|thoi han|thoi diem|tien do|^han(?: (?:hoan thanh|xu ly|chot))?$|moc",
+        ),
+        (EXECUTORS, r"(?:don vi|co quan|ca nhan|bo phan)(?: ?/ ?\w+)* thuc hien|thuc hien"),
+        (RESULT, r"ket qua|san pham|hinh thuc|dau ra"),
+        (CONTENT, r"noi dung|nhiem vu|cong viec|giai phap|hoat dong|ten (?:de an|chuong trinh)"),
+    )
+)
+
+
+def keyword_field(folded: str) -> str | None:
+    """The field a folded column or label name's words give, when no known name matches."""
+    for key, words in _HEADER_KEYWORDS:
+        if words.search(folded):
+            return key
+    return None
+
+
 # --- numbering -------------------------------------------------------------------------------
 
 # Letters of lettered items: the Vietnamese alphabet has no f, j, w, z.

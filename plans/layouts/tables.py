@@ -27,6 +27,7 @@ from plans.layouts.common import (
     clean_deadline,
     found_from_fields,
     has_words,
+    keyword_field,
     roman_value,
     to_drafts,
 )
@@ -51,30 +52,7 @@ def header_field(cell: str) -> str | None:
     for name in NAMES_LONGEST_FIRST:
         if len(name) > 3 and re.search(rf"(?<![a-z]){re.escape(name)}(?![a-z])", folded):
             return NAME_TO_FIELD[name]
-    for key, words in _HEADER_KEYWORDS:
-        if words.search(folded):
-            return key
-    return None
-
-
-# Words that give a column's role when no known name matches ("Đơn vị/cá nhân thực hiện",
-# "Hình thức văn bản", "Hạn xử lý"); the first that matches wins, so the order matters:
-# "Thời gian thực hiện" is a deadline before "thực hiện" makes it the executors.
-_HEADER_KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (key, re.compile(rf"(?<![a-z])(?:{words})(?![a-z])"))
-    for key, words in (
-        (NUMBER, r"^s?tt$|^so (?:tt|thu tu)$|^thu tu$"),
-        (LEAD, r"chu tri|tham muu chinh|dau moi|chiu trach nhiem chinh"),
-        (COORDINATORS, r"phoi hop|phu trach phoi hop"),
-        (
-            DEADLINE,
-            r"thoi gian|thoi han|thoi diem|tien do|^han(?: (?:hoan thanh|xu ly|chot))?$|moc",
-        ),
-        (EXECUTORS, r"(?:don vi|co quan|ca nhan|bo phan)(?: ?/ ?\w+)* thuc hien|thuc hien"),
-        (RESULT, r"ket qua|san pham|hinh thuc|dau ra"),
-        (CONTENT, r"noi dung|nhiem vu|cong viec|giai phap|hoat dong|ten (?:de an|chuong trinh)"),
-    )
-)
+    return keyword_field(folded)
 
 
 def header_columns(row: Sequence[str], *, need_content: bool = True) -> dict[int, str] | None:

@@ -270,3 +270,23 @@ def test_items_under_a_group_heading_that_name_their_own_agency():
     )
     assert [task["lead"] for task in tasks] == [["Sở Tài chính"], ["Sở Nội vụ"]]
     assert [task["ref"] for task in tasks] == ["2.a", "2.b"]
+
+
+def test_labels_in_unseen_words():
+    tasks = _prose(
+        HEADING + "1. Công tác tuyên truyền\n"
+        "a) Tổ chức tuần lễ hưởng ứng phong trào thể dục thể thao toàn dân.\n"
+        "- Cơ quan đầu mối: Sở Văn hóa, Thể thao và Du lịch;\n"
+        "- Cơ quan tham gia phối hợp: Tỉnh đoàn;\n"
+        "- Thời gian hoàn thành dự kiến: Quý II/2026;\n"
+        "- Sản phẩm đầu ra dự kiến: Báo cáo tổng kết.\n"
+    )
+    assert len(tasks) == 1
+    task = tasks[0]
+    assert (task["ref"], task["lead"], task["coordinators"]) == (
+        "1.a",
+        ["Sở Văn hóa, Thể thao và Du lịch"],
+        ["Tỉnh đoàn"],
+    )
+    assert task["deadline"]["due"] == "2026-06-30"
+    assert task["result"] == "Báo cáo tổng kết."
