@@ -292,6 +292,7 @@ def _report_failures(failures: list[tuple[Path, str]], good: list[Path]) -> None
 
 def _write_review(target: Path, plan) -> int:
     from core.errors import UserError
+    from handlers.imports import source_key
     from plans.doubts import doubt_counts, doubt_summary
     from plans.review import write_review
 
@@ -311,6 +312,14 @@ def _write_review(target: Path, plan) -> int:
     summary = doubt_summary(doubt_counts(plan.tasks))
     if summary:
         print(summary)
+    if source_key(target) != source_key(Path(plan.source)):
+        # A plan is known by its file name: under another name the workbook is another plan.
+        print(
+            _(
+                "Imported under this name it is a plan of its own; to update the tasks of "
+                "{name} instead, name the workbook {stem}.xlsx."
+            ).format(name=plan.source, stem=Path(plan.source).stem)
+        )
     return 0
 
 

@@ -116,7 +116,9 @@ def review_upload(session: Session, *, contact: Contact, pending_id: int) -> Ans
     if pending is None or pending.contact_id != contact.id or pending.closed_at is not None:
         return Answer(text=_("This preview is no longer open. Send the file again."))
     extracted = _extract(pending.filename, pending.content)
-    name = f"bang-kiem-tra-{Path(pending.filename).stem or 'ke-hoach'}.xlsx"
+    # Named after the plan: a plan's identity is its file name without extension, so the
+    # corrected workbook sent back updates the same tasks instead of adding a second plan.
+    name = f"{Path(pending.filename).stem or 'ke-hoach'}.xlsx"
     with tempfile.TemporaryDirectory(prefix="nhacviec-review-") as folder:
         path = write_review(
             Path(folder) / "review.xlsx",

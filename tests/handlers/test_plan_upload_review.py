@@ -67,9 +67,12 @@ def test_the_preview_names_the_doubts_and_the_workbook_comes_back_as_the_same_pl
     imported = _press(engine, preview, "Nhập kế hoạch")
     assert "3 mới" in imported.text and "Cần kiểm tra" in imported.text
 
-    # Or send the workbook back: it previews the same tasks.
+    # The workbook sent back is the same plan (it carries the plan's name): importing it
+    # updates those tasks, it does not add a second copy.
+    assert review.attachment.filename == "attp.xlsx"
     again = _send(engine, review.attachment)
     assert "3 nhiệm vụ" in again.text
+    assert "3 không đổi" in _press(engine, again, "Nhập kế hoạch").text
     with session_scope(engine) as session:
         assert len(session.exec(select(Task)).all()) == 3
 
