@@ -343,7 +343,7 @@ def render_history(session, task: Task, zone_name: str) -> str:
 
 def report(request: Request) -> list[Answer]:
     """/baocao [KẾ_HOẠCH]: the .xlsx report and the chart, within the asker's scope."""
-    from core.messages import Attachment
+    from core.messages import FileUpload
     from handlers.report_files import build_report
 
     session, today = request.session, request.today()
@@ -357,16 +357,13 @@ def report(request: Request) -> list[Answer]:
     files = build_report(session, today=today, scope=scope, plan_id=plan_id)
     stem = f"bao-cao-tien-do-{today:%Y-%m-%d}"
     text = _(
-        "📎 Progress report as of {day}: the workbook has a summary, a task, an overdue and a history sheet."
+        "📎 Progress report as of {day}: the workbook has a summary, a task, an overdue and a "
+        "history sheet."
     ).format(day=format_day(today))
+    chart = _("📊 Tasks by lead agency, most behind first.")
     return [
-        Answer(
-            text=text,
-            attachments=(
-                Attachment(f"{stem}.xlsx", files.workbook),
-                Attachment(f"{stem}.png", files.chart, is_image=True),
-            ),
-        )
+        Answer(text=text, attachment=FileUpload(f"{stem}.xlsx", files.workbook)),
+        Answer(text=chart, attachment=FileUpload(f"{stem}.png", files.chart)),
     ]
 
 

@@ -46,11 +46,12 @@ class ConsoleChannel:
         self.input = input_stream or sys.stdin
         self.output = output or sys.stdout
         self.on_eof = on_eof
-        self.files_dir = files_dir or Path("data") / "tep"
         # Numbers stored for earlier runs' reminders stay taken: "#3 xong" must mean this "#3".
         self._ids = itertools.count(first_message_id)
         self._buttons: dict[str, tuple[str, tuple[Button, ...]]] = {}
         self._reader: asyncio.Task | None = None
+        # Where files the bot sends (a review workbook) are written for the person to open.
+        self.files_dir = files_dir or Path.cwd()
 
     async def start(self, on_incoming: IncomingHandler) -> None:
         """Print the banner and start reading lines."""
@@ -69,15 +70,23 @@ class ConsoleChannel:
             (persona[1] for persona in self.personas.values() if persona[0] == chat_id), chat_id
         )
         self._print(f"\n── #{message_id} → {name} ──\n{self._render(answer)}")
-        for attachment in answer.attachments:
-            # The terminal shows no files: they are saved where the person can open them.
-            self.files_dir.mkdir(parents=True, exist_ok=True)
-            path = self.files_dir / attachment.filename
-            path.write_bytes(attachment.data)
-            self._print(_("📎 File saved: {path}").format(path=path))
+        if answer.attachment is not None:
+            saved = self._save(answer.attachment)
+            self._print(_("File saved: {path} (send it back with /tep {path})").format(path=saved))
         if answer.buttons:
             self._buttons[chat_id] = (message_id, answer.buttons)
         return message_id
+
+    def _save(self, attachment: FileUpload) -> Path:
+        """Write a file the bot sends into the working folder, never over an existing file."""
+        name = Path(attachment.filename).name or "tep"
+        path = self.files_dir / name
+        for number in itertools.count(2):
+            if not path.exists():
+                break
+            path = self.files_dir / f"{Path(name).stem}-{number}{Path(name).suffix}"
+        path.write_bytes(attachment.data)
+        return path
 
     def _banner(self) -> str:
         return "\n".join(

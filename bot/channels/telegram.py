@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 # Telegram refuses longer texts (4096 UTF-16 units); we cut well before with a marker.
 MAX_TEXT = 4000
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
+# Files the chat shows as photos (a report's chart) rather than as documents.
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 
 
 def _markup(answer: Answer) -> InlineKeyboardMarkup | None:
@@ -189,15 +191,15 @@ class TelegramChannel:
             await self._send_files(update.effective_chat.id, answer)
 
     async def _send_files(self, chat_id, answer: Answer) -> None:
-        """Send an answer's attachments after its text: images as photos, others as files."""
+        """Send an answer's file after its text: an image as a photo, anything else as a file."""
+        attachment = answer.attachment
+        if attachment is None:
+            return
         bot = self.application.bot
-        for attachment in answer.attachments:
-            if attachment.is_image:
-                await bot.send_photo(chat_id, photo=attachment.data, filename=attachment.filename)
-            else:
-                await bot.send_document(
-                    chat_id, document=attachment.data, filename=attachment.filename
-                )
+        if attachment.filename.lower().endswith(IMAGE_SUFFIXES):
+            await bot.send_photo(chat_id, photo=attachment.data, filename=attachment.filename)
+        else:
+            await bot.send_document(chat_id, document=attachment.data, filename=attachment.filename)
 
     async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Turn a button press into an Incoming; the first answer replaces the pressed message."""

@@ -90,5 +90,5 @@ def test_console_officer_done_coordinator_confirms_by_number_and_gets_the_report
         demo.wait_for("Đã lưu tệp", ".png")
     finally:
         demo.close()
-    [workbook] = (tmp_path / "data" / "tep").glob("*.xlsx")
+    [workbook] = tmp_path.glob("bao-cao-tien-do-*.xlsx")
     assert load_workbook(workbook).sheetnames == ["Tổng hợp", "Nhiệm vụ", "Quá hạn", "Lịch sử"]

@@ -113,10 +113,10 @@ def test_forged_drill_down_data_is_refused(engine):
 def test_baocao_sends_a_workbook_whose_totals_are_tiendos_and_a_chart(engine):
     _seed(engine)
     [summary] = _ask(engine, "500", "/tiendo")
-    [report] = _ask(engine, "500", "/baocao")
-    workbook, chart = report.attachments
-    assert workbook.filename.endswith(".xlsx") and not workbook.is_image
-    assert chart.is_image and chart.data.startswith(b"\x89PNG")
+    report, picture = _ask(engine, "500", "/baocao")
+    workbook, chart = report.attachment, picture.attachment
+    assert workbook.filename.endswith(".xlsx") and chart.filename.endswith(".png")
+    assert chart.data.startswith(b"\x89PNG")
     book = load_workbook(io.BytesIO(workbook.data))
     assert book.sheetnames == ["Tổng hợp", "Nhiệm vụ", "Quá hạn", "Lịch sử"]
     rows = list(book["Tổng hợp"].iter_rows(values_only=True))
@@ -136,4 +136,4 @@ def test_baocao_sends_a_workbook_whose_totals_are_tiendos_and_a_chart(engine):
 def test_baocao_is_for_coordinators(engine):
     _seed(engine)
     [answer] = _ask(engine, "100", "/baocao")
-    assert answer.attachments == () and "không có quyền" in answer.text
+    assert answer.attachment is None and "không có quyền" in answer.text
