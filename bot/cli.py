@@ -792,7 +792,9 @@ def _report(args) -> int:
             if plan is None:
                 raise UserError(_("No plan matches “{words}”.").format(words=args.plan))
             plan_id = plan.id
-        files = build_report(session, today=today, scope=everything, plan_id=plan_id)
+        files = build_report(
+            session, today=today, scope=everything, plan_id=plan_id, zone=settings.zone
+        )
     out.write_bytes(files.workbook)
     chart.write_bytes(files.chart)
     print(_("Report written: {workbook} and {chart}").format(workbook=out, chart=chart))

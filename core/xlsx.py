@@ -75,13 +75,6 @@ def _cell(value: object, style: int) -> str:
     return f'<c{styled} t="inlineStr"><is><t>{_text(value)}</t></is></c>'
 
 
-def _plain_cell(value: object) -> str:
-    # The hot path of large sheets: unstyled text.
-    if value.__class__ is str and value:
-        return '<c t="inlineStr"><is><t>' + _text(value) + "</t></is></c>"
-    return _cell(value, PLAIN)
-
-
 class Sheet:
     """One worksheet; rows are appended in order (sheets may be written side by side)."""
 
@@ -108,15 +101,22 @@ class Sheet:
     def append(self, values: Iterable[object], styles: dict[int, int] | int = PLAIN) -> None:
         """Write one row; `styles` is one style for the whole row or {column index: style}."""
         self._row += 1
-        if styles == PLAIN:
-            cells = "".join(map(_plain_cell, values))
-        elif isinstance(styles, int):
-            cells = "".join(_cell(value, styles) for value in values)
-        else:
-            cells = "".join(
-                _cell(value, styles.get(index, PLAIN)) for index, value in enumerate(values)
-            )
-        self._stream.write(_ILLEGAL.sub("", f'<row r="{self._row}">{cells}</row>').encode())
+        values = list(values)
+        # Escaped in one pass over the row's texts ("\x00" cannot occur: it is stripped).
+        joined = "\x00".join(v if v.__class__ is str else "" for v in values)
+        texts = _text(joined).split("\x00") if values else []
+        cells = []
+        for index, (value, escaped) in enumerate(zip(values, texts, strict=True)):
+            style = styles if isinstance(styles, int) else styles.get(index, PLAIN)
+            styled = f' s="{style}"' if style else ""
+            if escaped:
+                cells.append(f'<c{styled} t="inlineStr"><is><t>{escaped}</t></is></c>')
+            elif value is None or value == "" or value.__class__ is str:
+                cells.append(f"<c{styled}/>")
+            else:
+                cells.append(_cell(value, style))
+        row = f'<row r="{self._row}">{"".join(cells)}</row>'
+        self._stream.write(_ILLEGAL.sub("", row).encode())
 
     def _copy_into(self, archive: zipfile.ZipFile, number: int) -> None:
         self._stream.write(b"</sheetData></worksheet>")

@@ -271,6 +271,16 @@ class TaskAssignment(SQLModel, table=True):
     created_at: datetime = _timestamp()
 
 
+class ProgressStamp(SQLModel, table=True):
+    """One row whose version database triggers move on any change to tasks, links or agencies.
+
+    Cached progress aggregates (db.progress) are valid while the version is unchanged.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: int = 0
+
+
 class NoticeKind(StrEnum):
     """Messages the bot sends on its own after someone acted (not countdown reminders)."""
 
@@ -329,6 +339,7 @@ __all__ = [
     "PendingImport",
     "Plan",
     "PlanCoordinator",
+    "ProgressStamp",
     "Prompt",
     "Reminder",
     "ReminderState",

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import and_, case, func, or_
+from sqlalchemy import and_, case, event, func, or_
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
 from db.models import FINISHED_STATUSES, AgencyRole, Task, TaskAgency, TaskStatus
@@ -92,8 +95,52 @@ def live_tasks(statement, scope, plan_id: int | None):
     return statement
 
 
+# Aggregates over 100k tasks take hundreds of milliseconds; they are kept per store, scope,
+# plan and day until a trigger moves the progress stamp (any change to tasks or their links).
+_CACHE_SIZE = 256
+_cache: OrderedDict[tuple, tuple[int, object]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _note_writes(session, _flush_context) -> None:
+    """Remember that a session wrote: what it reads may include changes not yet committed."""
+    session.info["wrote"] = True
+
+
+def _cached(session: Session, key: tuple, compute):
+    """compute(), or its earlier result while the store's progress stamp has not moved."""
+    from db.models import ProgressStamp
+
+    version = session.exec(select(ProgressStamp.version).where(ProgressStamp.id == 1)).first()
+    if version is None:
+        return compute()
+    key = (str(session.get_bind().url), *key)
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit is not None and hit[0] == version:
+            _cache.move_to_end(key)
+            return hit[1]
+    value = compute()
+    # A transaction that wrote sees its own changes; they may still be rolled back.
+    if not (session.new or session.dirty or session.deleted) and not session.info.get("wrote"):
+        with _cache_lock:
+            _cache[key] = (version, value)
+            while len(_cache) > _CACHE_SIZE:
+                _cache.popitem(last=False)
+    return value
+
+
 def scoped_summary(session: Session, *, today: date, scope, plan_id: int | None = None):
-    """Count tasks per bucket within a contact's scope (and one plan)."""
+    """Count tasks per bucket within a contact's scope (and one plan); cached per stamp."""
+    return _cached(
+        session,
+        ("summary", today, scope, plan_id),
+        lambda: _scoped_summary(session, today=today, scope=scope, plan_id=plan_id),
+    )
+
+
+def _scoped_summary(session: Session, *, today: date, scope, plan_id: int | None = None):
     bucket = bucket_expression(today).label("bucket")
     statement = live_tasks(select(bucket, func.count()).select_from(Task), scope, plan_id)
     counts = dict.fromkeys(Bucket, 0)
@@ -124,6 +171,18 @@ def agency_progress(
     scope,
     plan_id: int | None = None,
     limit: int | None = None,
+) -> list[AgencyProgress]:
+    """Per lead agency, worst first (see _agency_progress); cached per progress stamp."""
+    rows = _cached(
+        session,
+        ("agencies", today, scope, plan_id),
+        lambda: tuple(_agency_progress(session, today=today, scope=scope, plan_id=plan_id)),
+    )
+    return list(rows[:limit] if limit is not None else rows)
+
+
+def _agency_progress(
+    session: Session, *, today: date, scope, plan_id: int | None = None
 ) -> list[AgencyProgress]:
     """Per lead agency: the buckets, due soon, awaiting confirmation and extension requests.
 
@@ -205,7 +264,7 @@ def agency_progress(
         for agency_id, line in lines.items()
     ]
     rows.sort(key=lambda r: (-r.overdue, -r.due_soon, -(r.awaiting + r.extensions), r.name))
-    return rows[:limit] if limit is not None else rows
+    return rows
 
 
 def plans_in_scope(session: Session, *, scope) -> list[tuple[int, str]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -27,6 +28,7 @@ BUCKET_COLOURS = {
     Bucket.ONGOING: "#ab47bc",
     Bucket.UNDETERMINED: "#bdbdbd",
 }
+PEOPLES_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 CHART_AGENCIES = 25  # more bars are unreadable on a phone; the workbook has every agency
 
 
@@ -40,22 +42,36 @@ class ReportFiles:
 
 
 def build_report(
-    session: Session, *, today: date, scope, plan_id: int | None = None
+    session: Session,
+    *,
+    today: date,
+    scope,
+    plan_id: int | None = None,
+    zone: ZoneInfo = PEOPLES_ZONE,
 ) -> ReportFiles:
     """Build both files for a scope (and one plan) on `today`."""
     summary = scoped_summary(session, today=today, scope=scope, plan_id=plan_id)
     agencies = agency_progress(session, today=today, scope=scope, plan_id=plan_id)
     workbook = _workbook(
-        session, today=today, scope=scope, plan_id=plan_id, summary=summary, agencies=agencies
+        session,
+        today=today,
+        zone=zone,
+        scope=scope,
+        plan_id=plan_id,
+        summary=summary,
+        agencies=agencies,
     )
     return ReportFiles(workbook=workbook, chart=_chart(agencies, today), totals=summary.counts)
 
 
 def _day(value: date | None) -> str:
-    return f"{value:%d/%m/%Y}" if value else ""
+    if not value:
+        return ""
+    iso = value.isoformat()  # much faster than strftime over 100k rows
+    return f"{iso[8:10]}/{iso[5:7]}/{iso[:4]}"
 
 
-def _workbook(session, *, today, scope, plan_id, summary, agencies) -> bytes:
+def _workbook(session, *, today, zone, scope, plan_id, summary, agencies) -> bytes:
     from core.xlsx import ALERT, BOLD, Workbook
 
     book = Workbook()
@@ -134,7 +150,7 @@ def _workbook(session, *, today, scope, plan_id, summary, agencies) -> bytes:
             bucket_names[row.bucket],
             row.progress,
             _day(row.completed_on),
-            row.last_at.strftime("%d/%m/%Y %H:%M") if row.last_at else "",
+            _moment(row.last_at, zone),
             row.last_by or "",
             row.last_words or "",
         ]
@@ -155,7 +171,7 @@ def _workbook(session, *, today, scope, plan_id, summary, agencies) -> bytes:
             [
                 row.plan,
                 row.ref,
-                row.at.strftime("%d/%m/%Y %H:%M"),
+                _moment(row.at, zone),
                 row.by or system,
                 row.channel,
                 statuses[row.old_status],
@@ -166,6 +182,11 @@ def _workbook(session, *, today, scope, plan_id, summary, agencies) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _moment(value, zone: ZoneInfo) -> str:
+    """An aware UTC moment as people read it: local "dd/mm/yyyy HH:MM"."""
+    return value.astimezone(zone).strftime("%d/%m/%Y %H:%M") if value else ""
 
 
 class _Labels(dict):

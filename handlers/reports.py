@@ -9,6 +9,7 @@ when pressed: a forged agency or plan outside the scope shows nothing.
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from core.i18n import _
 from core.messages import Answer, Button
@@ -354,7 +355,8 @@ def report(request: Request) -> list[Answer]:
         if plan is None:
             return [Answer(text=_plan_not_found(session, scope, request.incoming.arguments))]
         plan_id = plan.id
-    files = build_report(session, today=today, scope=scope, plan_id=plan_id)
+    zone = ZoneInfo(request.context.zone_name)
+    files = build_report(session, today=today, scope=scope, plan_id=plan_id, zone=zone)
     stem = f"bao-cao-tien-do-{today:%Y-%m-%d}"
     text = _(
         "📎 Progress report as of {day}: the workbook has a summary, a task, an overdue and a "

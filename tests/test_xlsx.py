@@ -28,3 +28,15 @@ def test_sheets_rows_styles_and_awkward_text_survive_a_round_trip():
     row = next(loaded["Quá hạn & <khác>"].iter_rows(values_only=True))
     assert row[:5] == ("a < b & c", None, 3, 2.5, "xuốngdòng")
     assert loaded["Quá hạn & <khác>"]["C1"].fill.fgColor.rgb == "FFFFCDD2"
+
+
+def test_empty_rows_keep_their_place():
+    book = Workbook()
+    sheet = book.sheet("Trang")
+    sheet.append(["a"])
+    sheet.append([])
+    sheet.append(["b", None, "c"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    rows = list(load_workbook(io.BytesIO(buffer.getvalue()))["Trang"].iter_rows(values_only=True))
+    assert [row[0] for row in rows] == ["a", None, "b"] and rows[2][2] == "c"

@@ -5,6 +5,8 @@ Revises: 0003
 Create Date: 2026-11-25 23:00:00
 """
 
+import secrets
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -98,9 +100,58 @@ def upgrade() -> None:
         "task",
         ["withdrawn_at", "plan_id", "deadline_kind", "status", "due_date", "completed_on"],
     )
+    _create_stamp()
+
+
+# Any change to tasks, their agency links or agency names moves the progress stamp, so that
+# cached /tiendo aggregates (db.progress_cache) are recomputed; triggers catch every writer.
+STAMPED_TABLES = ("task", "taskagency", "agency")
+
+
+def _create_stamp() -> None:
+    op.create_table(
+        "progressstamp",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    # A random start: two stores never share a version, so a cache keyed by it cannot mix them.
+    start = secrets.randbelow(2**48)
+    op.execute(f"INSERT INTO progressstamp (id, version) VALUES (1, {start})")
+    bump = "UPDATE progressstamp SET version = version + 1 WHERE id = 1"
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "CREATE FUNCTION nhacviec_bump_progress() RETURNS trigger AS $$ "
+            f"BEGIN {bump}; RETURN NULL; END $$ LANGUAGE plpgsql"
+        )
+        for table in STAMPED_TABLES:
+            op.execute(
+                f"CREATE TRIGGER {table}_progress_stamp AFTER INSERT OR UPDATE OR DELETE "
+                f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION nhacviec_bump_progress()"
+            )
+        return
+    for table in STAMPED_TABLES:
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER {table}_progress_stamp_{event.lower()} AFTER {event} ON {table} "
+                f"BEGIN {bump}; END"
+            )
+
+
+def _drop_stamp() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for table in STAMPED_TABLES:
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_progress_stamp ON {table}")
+        op.execute("DROP FUNCTION IF EXISTS nhacviec_bump_progress()")
+    else:
+        for table in STAMPED_TABLES:
+            for event in ("insert", "update", "delete"):
+                op.execute(f"DROP TRIGGER IF EXISTS {table}_progress_stamp_{event}")
+    op.drop_table("progressstamp")
 
 
 def downgrade() -> None:
+    _drop_stamp()
     op.drop_index("ix_task_progress", table_name="task")
     op.drop_index("ix_statusupdate_task_created", table_name="statusupdate")
     op.drop_table("prompt")
