@@ -120,14 +120,22 @@ def _create_stamp() -> None:
     op.execute(f"INSERT INTO progressstamp (id, version) VALUES (1, {start})")
     bump = "UPDATE progressstamp SET version = version + 1 WHERE id = 1"
     if op.get_bind().dialect.name == "postgresql":
+        # Deferred to commit and once per transaction: the stamp's row lock is the last lock a
+        # writer takes, so two writers can never deadlock over it, and readers see the new
+        # version together with the data it stands for.
         op.execute(
-            "CREATE FUNCTION nhacviec_bump_progress() RETURNS trigger AS $$ "
-            f"BEGIN {bump}; RETURN NULL; END $$ LANGUAGE plpgsql"
+            "CREATE FUNCTION nhacviec_bump_progress() RETURNS trigger AS $$ BEGIN "
+            "IF current_setting('nhacviec.progress_bumped', true) = txid_current()::text "
+            "THEN RETURN NULL; END IF; "
+            "PERFORM set_config('nhacviec.progress_bumped', txid_current()::text, true); "
+            f"{bump}; RETURN NULL; END $$ LANGUAGE plpgsql"
         )
         for table in STAMPED_TABLES:
             op.execute(
-                f"CREATE TRIGGER {table}_progress_stamp AFTER INSERT OR UPDATE OR DELETE "
-                f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION nhacviec_bump_progress()"
+                f"CREATE CONSTRAINT TRIGGER {table}_progress_stamp "
+                f"AFTER INSERT OR UPDATE OR DELETE ON {table} "
+                "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+                "EXECUTE FUNCTION nhacviec_bump_progress()"
             )
         return
     for table in STAMPED_TABLES:
