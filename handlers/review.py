@@ -279,8 +279,13 @@ def open_prompt(session: Session, *, contact: Contact, now) -> Prompt | None:
 
 def prompt_answered(request: Request, prompt: Prompt) -> list[Answer]:
     """A coordinator's text answering the question of a button: the reason, or the reply."""
+    from core.text import fold
+    from handlers.status import UNDO_WORDS
+
     session, words = request.session, request.incoming.text.strip()
     prompt.closed_at = request.now()
+    if fold(words).strip(" .!") in UNDO_WORDS:
+        return [Answer(text=_("Cancelled: nothing was changed."))]
     update = session.get(StatusUpdate, prompt.status_update_id)
     task = session.get(Task, update.task_id) if update else None
     if task is None or not may_see(session, scope_of(session, request.contact), task):

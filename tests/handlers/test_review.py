@@ -163,6 +163,16 @@ def test_asking_for_more_reopens_the_task_and_tells_the_officer_why(engine):
     assert "Đang thực hiện, trong hạn: 3" in _say(engine, "500", "/tiendo")
 
 
+def test_a_coordinator_may_cancel_the_question_with_huy(engine):
+    _seed(engine)
+    _say(engine, "100", "1 xong")
+    [notice] = _notices(engine, "500")
+    _press(engine, "500", notice, "Yêu cầu bổ sung")
+    assert "Đã hủy" in _say(engine, "500", "hủy")
+    assert _task(engine, "ke-hoach-a", "1").status == TaskStatus.AWAITING_CONFIRMATION
+    assert len(_notices(engine, "100")) == 0  # the officer is told nothing
+
+
 def test_confirmation_can_be_turned_off(engine):
     _seed(engine)
     context = _context(engine, confirm_completion=False)
