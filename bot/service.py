@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
 import signal
-import socket
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
@@ -16,8 +15,10 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
+from bot.logs import chat_context, worker_id
 from bot.settings import Settings
 from core.clock import utcnow
+from core.messages import Answer, Incoming
 from db.engine import make_engine, migrate, session_scope
 from db.models import Contact, ContactRole, Reminder
 from handlers.context import BotContext
@@ -56,7 +57,7 @@ def build_dispatcher(settings: Settings, engine: Engine, senders: dict) -> Dispa
         senders=senders,
         render=render,
         clock=utcnow,
-        worker=f"{socket.gethostname()}:{os.getpid()}",
+        worker=worker_id(),
         lease=timedelta(seconds=settings.lease_seconds),
     )
 
@@ -94,7 +95,9 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     )
 
     async def on_incoming(incoming):
-        return await asyncio.get_running_loop().run_in_executor(workers, handle, incoming, context)
+        return await asyncio.get_running_loop().run_in_executor(
+            workers, _handle_logged, incoming, context
+        )
 
     try:
         await channel.start(on_incoming)
@@ -113,6 +116,30 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
         await channel.stop()
         workers.shutdown(wait=True, cancel_futures=True)
         engine.dispose()
+
+
+def _handle_logged(incoming: Incoming, context: BotContext) -> list[Answer]:
+    """Run the use case with its chat named on every log line, and log one line for it."""
+    with chat_context(incoming.channel, incoming.chat_id):
+        start = time.perf_counter()
+        answers = handle(incoming, context)
+        # What kind of message, never its words: those are the person's.
+        log.info(
+            "%s answered in %.2f s",
+            _message_kind(incoming),
+            time.perf_counter() - start,
+        )
+        return answers
+
+
+def _message_kind(incoming: Incoming) -> str:
+    if incoming.upload is not None:
+        return "file"
+    if incoming.button_data:
+        return "button " + incoming.button_data.split(":", 1)[0]
+    if incoming.command:
+        return "/" + incoming.command
+    return "message"
 
 
 def _scheduler(settings: Settings, engine: Engine, dispatcher: Dispatcher):

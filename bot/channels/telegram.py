@@ -263,7 +263,14 @@ class TelegramChannel:
                 )
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.error("error while handling %r", update, exc_info=context.error)
+        # The update itself holds names and words: only its number and the (hashed) chat.
+        chat = update.effective_chat if isinstance(update, Update) else None
+        log.error(
+            "error while handling update %s",
+            getattr(update, "update_id", "?"),
+            exc_info=context.error,
+            extra={"chat": (self.name, str(chat.id))} if chat else {},
+        )
         if isinstance(update, Update) and update.effective_chat is not None:
             try:
                 await context.bot.send_message(
@@ -271,7 +278,10 @@ class TelegramChannel:
                     _("Sorry, something went wrong on our side. Please try again later."),
                 )
             except TelegramError:
-                log.exception("could not tell the person about the error")
+                log.exception(
+                    "could not tell the person about the error",
+                    extra={"chat": (self.name, str(update.effective_chat.id))},
+                )
 
     async def send(self, chat_id: str, answer: Answer) -> str:
         """Send a reminder; Telegram's refusals become the dispatcher's delivery errors."""
