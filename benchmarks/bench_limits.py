@@ -129,24 +129,24 @@ async def officer_round_trips(folder: Path) -> tuple[float, float]:
             officer, coordinator = fake.user(1001, "Lan"), fake.user(2002, "Minh")
             await officer.send(f"/start {codes['officer']}")
             await coordinator.send(f"/start {codes['coordinator']}")
-            reminder = await fake.wait_for(
-                lambda: next((m for m in officer.messages() if m.buttons), None), timeout=30
-            )
 
-            async def round_trip(text: str) -> float:
-                seen = len(officer.messages())
+            async def round_trip(text: str, expected: str) -> float:
                 start = time.perf_counter()
-                await officer.send(text, reply_to=reminder)
-                await fake.wait_for(lambda: len(officer.messages()) > seen or None, timeout=60)
+                await officer.send(text)  # the officer names task 1 by its number
+                await fake.wait_for(
+                    lambda: any(expected in (m.text or "") for m in officer.messages()) or None,
+                    timeout=60,
+                )
                 return time.perf_counter() - start
 
-            await fake.wait_for(lambda: len(coordinator.messages()) > 0 or None, timeout=30)
-            idle = await round_trip("đang làm 50%")
+            for person in (officer, coordinator):
+                await fake.wait_for(lambda p=person: len(p.messages()) > 0 or None, timeout=30)
+            idle = await round_trip("1 đang làm 50%", "đang thực hiện (50%)")
             bomb = build_zip_bomb_docx(folder / "ke-hoach-lon.docx")
             big = ("1\tRà soát thủ tục\tSở Nội vụ\tQuý I/2026\n" * 500_000).encode()[: 19 << 20]
             await coordinator.send_document(bomb.name, bomb.read_bytes())
             await coordinator.send_document("ke-hoach-lon.txt", big)
-            busy = await round_trip("xong")
+            busy = await round_trip("1 xong", "đã hoàn thành")
             await fake.wait_for(lambda: len(coordinator.messages()) >= 3 or None, timeout=60)
         finally:
             stop.set()

@@ -95,6 +95,7 @@ class _LineFilter(logging.Filter):
     def __init__(self, level: int) -> None:
         super().__init__()
         self.level = level
+        self.worker = worker_id()
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.name.split(".")[0] in _CHATTY_LIBRARIES and (
@@ -105,7 +106,7 @@ class _LineFilter(logging.Filter):
             record.levelno, record.levelname = logging.DEBUG, "DEBUG"
         if record.levelno < self.level:
             return False
-        record.worker = worker_id()
+        record.worker = self.worker
         chat = getattr(record, "chat", None) or _current_chat.get()
         if chat:
             chat = (str(chat[0]), str(chat[1]))
