@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     handler_threads: int = Field(default=8, ge=1, le=64, alias="NHACVIEC_HANDLER_THREADS")
     # Coordinators confirm an officer's "done" before it counts as confirmed (false: no step).
     confirm_completion: bool = Field(default=True, alias="NHACVIEC_CONFIRM_COMPLETION")
+    # DEBUG shows the libraries' bookkeeping too; the console demo shows warnings only.
+    log_level: str = Field(default="INFO", alias="NHACVIEC_LOG_LEVEL")
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -44,6 +46,15 @@ class Settings(BaseSettings):
         if value.strip() in PLACEHOLDER_SECRETS:
             raise ValueError("TELEGRAM_BOT_TOKEN is a placeholder; set the token BotFather gave")
         return value.strip()
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        import logging
+
+        if value.strip().upper() not in logging.getLevelNamesMapping():
+            raise ValueError("NHACVIEC_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+        return value.strip().upper()
 
     @field_validator("database_url")
     @classmethod
