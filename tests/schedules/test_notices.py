@@ -36,6 +36,7 @@ def test_a_crashed_worker_releases_the_notice_and_another_sends_it_once(engine):
     assert _claim(engine, "b") == []  # leased to worker a
     # Worker a dies before recording the send; after the lease, b takes it.
     [again] = _claim(engine, "b", now=NOW + timedelta(seconds=61))
+    assert again.notice_id == notice_id
     with session_scope(engine) as session:
         record_notice_sent(session, notice_id=notice_id, worker="b", message_id="77", now=NOW)
     assert _claim(engine, "c", now=NOW + timedelta(hours=1)) == []
