@@ -36,6 +36,8 @@ TABLE_AGENCIES = 10  # agencies listed in /tiendo's table (the report has them a
 AGENCY_BUTTONS = 5
 PLAN_BUTTONS = 4
 _MAX_OFFSET = 10_000_000
+# /lichsu stays one Telegram message (4,096 characters) with room for the heading.
+HISTORY_CHARACTERS = 3800
 
 
 def _drill(view: str, key: str, plan_id: int | None, offset: int, label: str) -> Button:
@@ -327,19 +329,24 @@ def render_history(session, task: Task, zone_name: str) -> str:
     ).all()
     if not rows:
         lines.append(_("No change recorded yet."))
-    for update, name in reversed(rows):
+    changes: list[str] = []
+    room = HISTORY_CHARACTERS - sum(len(line) + 1 for line in lines)
+    for update, name in rows:  # newest first, so that the latest changes always fit
         when = update.created_at.astimezone(zone).strftime("%d/%m/%Y %H:%M")
         change = f"{status_label(update.old_status)} → {status_label(update.new_status)}"
-        lines.append(
-            _("• {when} — {name} ({channel}): {change} — “{words}”").format(
-                when=when,
-                name=name or _("system"),
-                channel=update.channel,
-                change=change,
-                words=_short(update.text, 200),
-            )
+        line = _("• {when} — {name} ({channel}): {change} — “{words}”").format(
+            when=when,
+            name=name or _("system"),
+            channel=update.channel,
+            change=change,
+            words=_short(update.text, 200),
         )
-    return "\n".join(lines)
+        if len(line) + 1 > room:
+            changes.append(_("… earlier changes are in the /baocao workbook."))
+            break
+        room -= len(line) + 1
+        changes.append(line)
+    return "\n".join(lines + changes[::-1])
 
 
 def report(request: Request) -> list[Answer]:

@@ -137,3 +137,14 @@ def test_baocao_is_for_coordinators(engine):
     _seed(engine)
     [answer] = _ask(engine, "100", "/baocao")
     assert answer.attachment is None and "không có quyền" in answer.text
+
+
+def test_lichsu_keeps_the_latest_changes_within_one_message(engine):
+    _seed(engine)
+    for percent in range(1, 60):
+        _ask(engine, "100", f"3 đang làm {percent}% " + "chi tiết " * 20, now=PAST)
+    [history] = _ask(engine, "500", "/lichsu 3")
+    assert len(history.text) < 4000
+    assert "59%" in history.text and "trước đó có trong tệp /baocao" in history.text
+    lines = history.text.splitlines()
+    assert lines.index(next(line for line in lines if "/baocao" in line)) < len(lines) - 1
