@@ -7,7 +7,9 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
@@ -71,7 +73,7 @@ class _Demo:
                 self.process.kill()
 
 
-def test_console_officer_done_coordinator_confirms_by_number_and_gets_the_report(tmp_path):
+def test_console_confirmation_and_extension_by_number_and_the_report(tmp_path):
     demo = _Demo(tmp_path)
     try:
         demo.wait_for("chạy thử")
@@ -83,6 +85,14 @@ def test_console_officer_done_coordinator_confirms_by_number_and_gets_the_report
         demo.type("1")
         demo.wait_for("Đã xác nhận: nhiệm vụ 1 hoàn thành")
         demo.wait_for("đã xác nhận hoàn thành nhiệm vụ 1")  # the officer is told
+        wanted = (datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")) + timedelta(days=70)).date()
+        demo.type("/vai canbo")
+        demo.type(f"3 xin gia hạn đến {wanted:%d/%m/%Y}")
+        demo.wait_for("Xin gia hạn đến", "[1] Duyệt gia hạn  [2] Không duyệt")
+        demo.type("/vai daumoi")
+        demo.type("1")
+        demo.wait_for("Đã duyệt: nhiệm vụ 3", f"{wanted:%d/%m/%Y}")
+        demo.wait_for("thời hạn mới")  # the officer is told
         demo.type("/tiendo")
         summary = demo.wait_for("Theo cơ quan chủ trì")
         assert "Hoàn thành đúng hạn: 1" in summary

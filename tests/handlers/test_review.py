@@ -265,6 +265,10 @@ def test_scope_officers_and_other_plans_coordinators_cannot_decide(engine):
     # The plan-B coordinator may not update plan A's task through a status button either.
     task_a = _task(engine, "ke-hoach-a", "2")
     assert "đơn vị khác" in _say(engine, "600", "x", button_data=f"st:{task_a.id}:done")
+    # The province office narrows to one plan by its name.
+    assert "Tổng số: 1 nhiệm vụ" in _say(engine, "500", "/tiendo ke-hoach-b")
+    assert "Các kế hoạch của bạn" in _say(engine, "500", "/tiendo khong-co-ke-hoach")
+    assert "Các kế hoạch của bạn" in _say(engine, "600", "/tiendo ke-hoach-a")
     # ... and sees only plan B in /tiendo, /quahan and /lichsu.
     assert "Tổng số: 1 nhiệm vụ" in _say(engine, "600", "/tiendo")
     assert "Không có nhiệm vụ nào quá hạn" in _say(engine, "600", "/quahan", now=local(2026, 6, 10))
