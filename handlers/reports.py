@@ -62,6 +62,7 @@ def progress(request: Request) -> list[Answer]:
 
 
 def find_plan(session, scope: Scope, words: str) -> Plan | None:
+    """The plan in the scope named by its title, file name or number (a part of 3+ letters)."""
     wanted = fold(words)
     for plan_id, title in plans_in_scope(session, scope=scope):
         plan = session.get(Plan, plan_id)
