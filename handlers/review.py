@@ -130,6 +130,14 @@ def _latest_update_id(session: Session, task_id: int) -> int | None:
     ).first()
 
 
+def _locked_task(session: Session, update: StatusUpdate | None) -> Task | None:
+    """The update's task, its row locked (PostgreSQL): of two coordinators deciding at once,
+    the second sees the first one's decision and is told it was handled."""
+    if update is None:
+        return None
+    return session.get(Task, update.task_id, with_for_update=True, populate_existing=True)
+
+
 def _still_open(session: Session, task: Task, update: StatusUpdate, action: str) -> bool:
     """The report is the task's latest and the task still waits for this decision."""
     return (
@@ -148,7 +156,7 @@ def review_button_pressed(request: Request, fields: list[str]) -> list[Answer]:
     update_id = small_number(fields[1])
     session = request.session
     update = session.get(StatusUpdate, update_id) if update_id is not None else None
-    task = session.get(Task, update.task_id) if update is not None else None
+    task = _locked_task(session, update)
     if task is None or not may_see(session, scope_of(session, request.contact), task):
         log.warning("refused review button %r from contact %s", fields, request.contact.id)
         return [invalid_button()]
@@ -189,9 +197,15 @@ def _reporter(session: Session, update: StatusUpdate) -> Contact | None:
 
 
 def _decide(
-    request: Request, task: Task, *, status: TaskStatus, words: str, note: str | None = None
+    request: Request,
+    task: Task,
+    *,
+    status: TaskStatus,
+    words: str,
+    note: str | None = None,
+    due_date=None,
 ) -> StatusUpdate:
-    """Record a coordinator's decision as a status change and re-plan the task's reminders."""
+    """Record a coordinator's decision (and an approved date), then re-plan the reminders."""
     incoming, context = request.incoming, request.context
     update = record_status(
         request.session,
@@ -205,6 +219,12 @@ def _decide(
         today=request.today(),
         now=request.now(),
     )
+    if due_date is not None:
+        # After recording: the status change may re-read the locked row.
+        if task.original_due_date is None:
+            task.original_due_date = task.due_date  # the plan's date stays on record
+        task.due_date = due_date
+        request.session.flush()
     plan_reminders(
         request.session,
         policy=context.policy_loader(request.session),
@@ -244,12 +264,9 @@ def _approve(request: Request, task: Task, update: StatusUpdate) -> Answer:
     until = update.requested_until
     if until is None:
         return _already_handled(task)
-    if task.original_due_date is None:
-        task.original_due_date = task.due_date  # the plan's date stays on record
-    task.due_date = until
     words = _("Extension approved until {day}").format(day=format_day(until))
     status = TaskStatus(update.old_status) if update.old_status in _RESUMABLE else None
-    _decide(request, task, status=status or TaskStatus.IN_PROGRESS, words=words)
+    _decide(request, task, status=status or TaskStatus.IN_PROGRESS, words=words, due_date=until)
     _tell_reporter(
         request, update, task, review_text.extension_approved(task, request.contact.display_name)
     )
@@ -287,7 +304,7 @@ def prompt_answered(request: Request, prompt: Prompt) -> list[Answer]:
     if fold(words).strip(" .!") in UNDO_WORDS:
         return [Answer(text=_("Cancelled: nothing was changed."))]
     update = session.get(StatusUpdate, prompt.status_update_id)
-    task = session.get(Task, update.task_id) if update else None
+    task = _locked_task(session, update)
     if task is None or not may_see(session, scope_of(session, request.contact), task):
         return [Answer(text=_("This task no longer exists."))]
     if not _still_open(session, task, update, prompt.action):
