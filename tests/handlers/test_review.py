@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlmodel import col, select
 
 from core.messages import Incoming
@@ -303,3 +304,44 @@ def test_officer_side_fixes_task_list_undo_and_replies_to_other_messages(engine)
     asked = _say(engine, "200", "xong", reply_to_message_id="424242")
     assert "nhiệm vụ nào" in asked
     assert _task(engine, "ke-hoach-b", "1").status == TaskStatus.NOT_STARTED
+
+
+@pytest.fixture
+def postgres_engine(postgres_template):
+    """PostgreSQL only: SQLite has no row locks, its writers queue for the whole file."""
+    from db.engine import make_engine
+    from tests.conftest import _drop_postgres_database, _fresh_postgres_url
+
+    url, name = _fresh_postgres_url(postgres_template)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+    _drop_postgres_database(name)
+
+
+@pytest.mark.postgres
+def test_two_coordinators_confirming_at_once_act_once(postgres_engine):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from db.models import StatusUpdate
+
+    engine = postgres_engine
+    _seed(engine)
+    with session_scope(engine) as session:
+        code = create_invite(
+            session,
+            agency=resolve_agency(session, "Văn phòng UBND tỉnh"),
+            role=ContactRole.COORDINATOR,
+            now=NOW,
+        ).code
+    assert "Chào mừng" in _say(engine, "501", f"/start {code}")
+    _say(engine, "100", "1 xong")
+    data = dict(_notices(engine, "500")[0].buttons)["Xác nhận hoàn thành"]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(
+            pool.map(lambda chat: _say(engine, chat, "Xác nhận", button_data=data), ["500", "501"])
+        )
+    assert sorted("Đã xác nhận" in answer for answer in answers) == [False, True]
+    with session_scope(engine) as session:
+        done = session.exec(select(StatusUpdate).where(StatusUpdate.new_status == "done")).all()
+        assert len(done) == 1
