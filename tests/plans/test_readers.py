@@ -15,6 +15,7 @@ import pytest
 
 from core.errors import UserError
 from core.text import squash_spaces
+from plans.extract import extract_plan
 from plans.model import Document, Table
 from plans.readers import MAX_FILE_BYTES, decode_text, read_document
 from tests.plans.builders import (
@@ -370,22 +371,11 @@ def test_readers_do_not_import_office_libraries_until_used() -> None:
 # --- the same tasks as the text version ---------------------------------------------------------
 
 
-def _extract_plan():
-    try:
-        from plans.extract import extract_plan
-    except ModuleNotFoundError as exc:
-        if exc.name != "plans.extract":
-            raise
-        pytest.skip("plans/extract.py (extract_plan) has not landed yet")
-    return extract_plan
-
-
 @pytest.mark.parametrize("seed", ["001", "003"])
 @pytest.mark.parametrize("fmt", ["docx", "xlsx", "pdf"])
 def test_office_versions_extract_to_the_seed_tasks(
     seeds_dir: Path, tmp_path: Path, seed: str, fmt: str
 ) -> None:
-    extract_plan = _extract_plan()
     title, rows = seed001_table(seeds_dir) if seed == "001" else seed003_table(seeds_dir)
     builder = {"docx": build_docx, "xlsx": build_xlsx, "pdf": build_pdf}[fmt]
     path = builder(tmp_path / f"{seed}.{fmt}", rows, title=title)
