@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from bot.settings import Settings
-from core.clock import utcnow
+from core.clock import pin_clock_from_environment, utcnow
 from db.engine import make_engine, migrate, session_scope
 from db.models import Contact, ContactRole, Reminder
 from handlers.context import BotContext
@@ -70,6 +70,7 @@ def replan_all(settings: Settings, engine: Engine) -> None:
 
 async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
     """Run until `stop` is set, SIGINT/SIGTERM arrives, or the console's input ends."""
+    pin_clock_from_environment()  # NHACVIEC_NOW: a demo or a test runs the service on a set day
     engine = make_engine(settings.database_url)
     migrate(engine)
     if stop is None:

@@ -26,6 +26,10 @@ def database(tmp_path, monkeypatch) -> str:
     return url
 
 
+# A Wednesday in mid-quarter: only the sample's task 1 (due in two days) is reminded.
+DEMO_DAY = "2026-11-18T09:00:00+07:00"
+
+
 def _rows(url: str, model) -> list:
     if not Path(url.split("///", 1)[1]).exists():
         return []
@@ -121,6 +125,8 @@ def _run_demo(tmp_path: Path, typed: str) -> subprocess.CompletedProcess:
         "PATH": "/usr/bin:/bin",
         "HOME": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
+        # A fixed working day, so the sample plan's reminders show on whatever day CI runs.
+        "NHACVIEC_NOW": DEMO_DAY,
     }
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "run"],
