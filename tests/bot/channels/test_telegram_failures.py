@@ -195,3 +195,35 @@ async def test_reminders_to_one_chat_are_paced_a_second_apart(fake, database):
         gaps = [later - earlier for earlier, later in itertools.pairwise(seen)]
         # Telegram allows about one message a second to a chat; HTTP jitter aside.
         assert all(gap >= 0.8 for gap in gaps), gaps
+
+
+async def test_an_unreachable_bot_api_stops_the_service_with_a_vietnamese_error(
+    database, monkeypatch
+):
+    import socket
+
+    from core.errors import UserError
+
+    with socket.socket() as closed:  # a loopback port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", f"http://127.0.0.1:{port}/bot")
+    with pytest.raises(UserError, match="Không kết nối được"):
+        await serve(Settings(), stop=asyncio.Event())
+
+
+async def test_a_failing_use_case_gets_an_apology_not_silence(fake):
+    from bot.channels.telegram import TelegramChannel
+
+    async def broken(incoming):
+        raise RuntimeError("the database went away")
+
+    channel = TelegramChannel(token=fake.token, base_url=fake.base_url, poll_timeout=1)
+    await channel.start(broken)
+    try:
+        person = fake.user(OFFICER, "Lan")
+        await person.send("/tiendo")
+        apology = await person.next_message(timeout=15)
+    finally:
+        await channel.stop()
+    assert apology.text == "Xin lỗi, hệ thống đang gặp sự cố. Vui lòng thử lại sau."
