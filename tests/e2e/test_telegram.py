@@ -160,11 +160,13 @@ async def test_invite_reminder_reply_button_and_progress(
         done_button = dict(reminder.buttons)["Hoàn thành"]
         await officer.press(reminder, done_button)
         edited = await _arrives(
-            fake_telegram,
-            officer,
-            lambda m: m.message_id == reminder.message_id and "đã hoàn thành" in (m.text or ""),
+            fake_telegram, officer, lambda m: m.message_id == reminder.message_id and m.edited
         )
-        assert edited.edited and edited.buttons == []
+        # The reminder keeps its words, loses its buttons, and says what was recorded.
+        assert edited.text == (
+            f"{reminder.text}\n\n✅ Đã ghi nhận: nhiệm vụ 1 đã hoàn thành. Cảm ơn bạn!"
+        )
+        assert edited.buttons == []
 
         coordinator = fake_telegram.user(2002, "Minh")
         await coordinator.send(f"/start {coordinator_code}")
