@@ -6,12 +6,34 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DIR = Path(os.environ.get("NHACVIEC_SHARED_DIR", REPO_ROOT.parent / "shared"))
 SEEDS_DIR = SHARED_DIR / "seeds"
 EXPECTED_DIR = SEEDS_DIR / "expected"
 
+
+# --- Hypothesis ------------------------------------------------------------------------------
+# "ci": the same bounded examples on every run, so a red build is the code's doing, not the
+# draw's. "dev" (the default on a workstation): more examples, new ones each run, failures kept
+# in .hypothesis/ and replayed first. CI=true (set by CI services and .ci/run) picks "ci";
+# HYPOTHESIS_PROFILE overrides both.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    max_examples=100,
+    deadline=None,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "dev", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "dev")
+)
 
 # CI sets these (.ci/run): there the seeds must be present, and a skipped test is a failure.
 REQUIRE_SHARED = os.environ.get("NHACVIEC_REQUIRE_SHARED") == "1"

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from handlers.replies import ParsedReply, parse_reply
@@ -343,7 +343,6 @@ _VOCABULARY = (
 _WORDS = st.sampled_from(_VOCABULARY.split(" "))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     text=st.one_of(st.text(max_size=80), st.lists(_WORDS, max_size=12).map(" ".join)),
     today=st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31)),

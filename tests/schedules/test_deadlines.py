@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from schedules.deadlines import Deadline, parse_deadline, period_end
@@ -259,7 +259,6 @@ def test_period_end_is_none_for_anything_but_a_date(text):
 # --- properties ------------------------------------------------------------------------------
 
 
-@settings(max_examples=300)
 @given(st.text())
 def test_no_text_makes_the_grammar_raise(text):
     deadline = parse_deadline(text, today=TODAY)
