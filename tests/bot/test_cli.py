@@ -141,6 +141,7 @@ def _run_demo(tmp_path: Path, typed: str) -> subprocess.CompletedProcess:
     return result
 
 
+@pytest.mark.slow  # a subprocess: the whole service starts
 def test_console_demo_answers_tiendo(tmp_path):
     """`make run` without a token: the console demo, with the sample plan, answers /tiendo."""
     upload = tmp_path / "ke-hoach-bo-sung.txt"
@@ -208,6 +209,7 @@ def test_invite_names_the_role_in_vietnamese(database, capsys):
     assert "officer" not in out and "cán bộ" in out
 
 
+@pytest.mark.slow  # a subprocess: the whole service starts
 def test_console_demo_numbers_messages_on_from_the_last_run(tmp_path):
     """The store keeps reminders' message numbers: a new run must not reuse them, or "#1 xong"
     would answer an old reminder instead of the message now shown as #1."""

@@ -21,7 +21,7 @@ from tests.e2e.ledger import ledger_is_final, wait_until
 from tests.factories import ZONE, draft, join, plan, policy, store_plan
 from tests.fakes.telegram_api import FakeTelegram
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 OFFICERS = [str(5000 + number) for number in range(8)]
 TASKS = 3  # each officer gets one reminder per task: 24 in all
