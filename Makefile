@@ -39,7 +39,10 @@ test: $(STAMP) locales
 TEST_DATES ?= 2026-12-28 2026-12-31 2027-02-05 2027-03-29
 DATE_TESTS ?= tests/e2e tests/bot tests/handlers tests/schedules tests/db
 test-dates: $(STAMP) locales
-	@for day in $(TEST_DATES); do for run in 1 2 3; do \
+	@url=$$(scripts/postgres.sh start || true); \
+	trap 'scripts/postgres.sh stop' EXIT; \
+	export NHACVIEC_TEST_POSTGRES_URL="$${url:-$$NHACVIEC_TEST_POSTGRES_URL}"; \
+	for day in $(TEST_DATES); do for run in 1 2 3; do \
 		echo "== NHACVIEC_NOW=$${day}T09:00:00+07:00, run $$run"; \
 		NHACVIEC_NOW="$${day}T09:00:00+07:00" $(BIN)/python -m pytest -q -p no:cacheprovider \
 			$(PYTEST_ARGS) $(DATE_TESTS) || exit 1; \

@@ -59,7 +59,7 @@ def _invite(capsys, agency: str, role: str) -> str:
     return link.group(2)
 
 
-async def _arrives(fake, person, predicate, *, after: int = 0, timeout: float = 15.0):
+async def _arrives(fake, person, predicate, *, after: int = 0, timeout: float = 30.0):
     """The first message the bot sent `person` after message number `after` that matches.
 
     Messages are awaited by what they say, never by their order: a second reminder (a quarterly
@@ -98,6 +98,20 @@ SCENARIO_DAYS = {
     "before-tet": ("2027-02-03T09:00:00+07:00", ["1"]),
     "next-quarter-end-week": ("2027-03-29T09:00:00+07:00", ["1", "4"]),
 }
+
+
+def _ledger(database: str) -> list[tuple]:
+    """The reminder rows as a failure message shows them, with the service's clock."""
+    from core.clock import utcnow
+
+    engine = make_engine(database)
+    with session_scope(engine) as session:
+        rows = [
+            (r.task_id, r.contact_id, r.offset_label, r.state, r.due_at.isoformat(), r.last_error)
+            for r in session.exec(select(Reminder).order_by(Reminder.id))
+        ]
+    engine.dispose()
+    return [("now", utcnow().isoformat()), *rows]
 
 
 def _reminders_match_the_ledger(fake, database: str, chat_ids: list[int]) -> None:
@@ -146,9 +160,12 @@ async def test_invite_reminder_reply_button_and_progress(
         welcome = await _arrives(fake_telegram, officer, _says("Chào mừng"))
         assert "Sở Khoa học và Công nghệ" in welcome.text
 
-        reminder = await _arrives(
-            fake_telegram, officer, _says("Nhắc việc", "Rà soát, cập nhật danh mục")
-        )
+        try:
+            reminder = await _arrives(
+                fake_telegram, officer, _says("Nhắc việc", "Rà soát, cập nhật danh mục")
+            )
+        except TimeoutError as error:
+            raise AssertionError(f"no reminder; the ledger: {_ledger(configured)}") from error
         assert [label for label, _data in reminder.buttons] == ["Hoàn thành", "Đang thực hiện"]
 
         reply = await officer.send("đang làm 50%", reply_to=reminder)
