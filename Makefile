@@ -18,15 +18,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -qq -e '.[dev]'
 	@touch $@
 
+# Catalogs compile when their .po changed, silently: `make run` prints only what the bot says.
+# `make locales` compiles them all and shows the translation statistics.
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard locales/*/LC_MESSAGES/messages.po))
+
+locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(STAMP)
+	@$(BIN)/pybabel -q compile -d locales -D messages -l $*
+
 locales: $(STAMP)
 	$(BIN)/pybabel compile --statistics -d locales -D messages
 
-run: $(STAMP) locales
-	$(BIN)/nhacviec run
+run: $(STAMP) $(CATALOGS)
+	@$(BIN)/nhacviec run
 
 # PostgreSQL tests run when a server can be started here (scripts/postgres.sh); .ci/run
 # installs one from Debian's packages first.
-test: $(STAMP) locales
+test: $(STAMP) $(CATALOGS)
 	$(BIN)/ruff check --quiet .
 	@url=$$(scripts/postgres.sh start || true); \
 	trap 'scripts/postgres.sh stop' EXIT; \
@@ -38,7 +45,7 @@ test: $(STAMP) locales
 # next quarter's last week; three runs each, so a race that shows one time in three fails.
 TEST_DATES ?= 2026-12-28 2026-12-31 2027-02-05 2027-03-29
 DATE_TESTS ?= tests/e2e tests/bot tests/handlers tests/schedules tests/db
-test-dates: $(STAMP) locales
+test-dates: $(STAMP) $(CATALOGS)
 	@url=$$(scripts/postgres.sh start || true); \
 	trap 'scripts/postgres.sh stop' EXIT; \
 	export NHACVIEC_TEST_POSTGRES_URL="$${url:-$$NHACVIEC_TEST_POSTGRES_URL}"; \
@@ -48,7 +55,7 @@ test-dates: $(STAMP) locales
 			$(PYTEST_ARGS) $(DATE_TESTS) || exit 1; \
 	done; done
 
-bench: $(STAMP) locales
+bench: $(STAMP) $(CATALOGS)
 	@status=0; for script in benchmarks/bench_*.py; do \
 		echo "== $$script"; $(BIN)/python $$script || status=1; done; exit $$status
 

@@ -79,6 +79,23 @@ async def _arrives(fake, person, predicate, *, after: int = 0, timeout: float = 
     return await fake.wait_for(found, timeout=timeout)
 
 
+async def _message_with(person, predicate, timeout: float = 15.0):
+    """The next message to `person` that matches, the ones before it passed over."""
+    while True:
+        message = await person.next_message(timeout=timeout)
+        if predicate(message):
+            return message
+
+
+def _service_today():
+    """Today in Vietnam on the service's clock (NHACVIEC_NOW under `make test-dates`)."""
+    from zoneinfo import ZoneInfo
+
+    from core.clock import utcnow
+
+    return utcnow().astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+
+
 def _says(*phrases: str):
     return lambda message: all(phrase in (message.text or "") for phrase in phrases)
 
@@ -256,7 +273,11 @@ async def test_coordinator_imports_a_plan_file_sent_in_chat(
             fake_telegram, coordinator, _says("7 nhiệm vụ"), after=upload.message_id
         )
         assert "Rà soát, cập nhật danh mục" in preview.text
-        assert [label for label, _data in preview.buttons] == ["Nhập kế hoạch", "Hủy"]
+        assert [label for label, _data in preview.buttons] == [
+            "Nhập kế hoạch",
+            "Tải bảng kiểm tra",
+            "Hủy",
+        ]
         await coordinator.press(preview, dict(preview.buttons)["Nhập kế hoạch"])
         imported = await _arrives(
             fake_telegram,
