@@ -22,6 +22,7 @@ def clean_environment(monkeypatch, tmp_path):
         "NHACVIEC_TICK_SECONDS",
         "NHACVIEC_LEASE_SECONDS",
         "NHACVIEC_HANDLER_THREADS",
+        "NHACVIEC_LOG_LEVEL",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
@@ -71,6 +72,7 @@ def test_database_urls_get_the_psycopg_driver(monkeypatch, given, used):
         ("NHACVIEC_TICK_SECONDS", "0", "greater than 0"),
         ("NHACVIEC_LEASE_SECONDS", "-5", "greater than 0"),
         ("NHACVIEC_HANDLER_THREADS", "0", "greater than or equal to 1"),
+        ("NHACVIEC_LOG_LEVEL", "LOUD", "must be DEBUG, INFO, WARNING or ERROR"),
     ],
 )
 def test_bad_schedule_settings_are_refused_at_start(monkeypatch, variable, value, says):
