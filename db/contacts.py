@@ -118,3 +118,23 @@ def redeem_invite(
         )
     session.refresh(invite)
     return contact
+
+
+def restore_reachable(session: Session, *, channel: str, chat_id: str) -> int | None:
+    """A person who had blocked the bot wrote again: reachable once more; returns the contact id.
+
+    Only contacts made unreachable by the channel (Telegram 403) come back this way; one a
+    coordinator removed stays removed.
+    """
+    restored = session.execute(
+        update(Contact)
+        .where(
+            col(Contact.channel) == channel,
+            col(Contact.chat_id) == chat_id,
+            col(Contact.unreachable_at).is_not(None),
+        )
+        .values(active=True, unreachable_at=None)
+        .returning(col(Contact.id))
+        .execution_options(synchronize_session=False)
+    )
+    return restored.scalar_one_or_none()

@@ -224,6 +224,14 @@ class CalendarDay(SQLModel, table=True):
     note: str = ""
 
 
+class Heartbeat(SQLModel, table=True):
+    """When the delivery service last showed life, and since when it has run without a gap."""
+
+    name: str = Field(primary_key=True)  # "dispatch": one row for every worker together
+    beat_at: datetime = Field(sa_type=UTCDateTime)
+    up_since: datetime = Field(sa_type=UTCDateTime)
+
+
 __all__ = [
     "Agency",
     "AgencyAlias",
@@ -231,6 +239,7 @@ __all__ = [
     "CalendarDay",
     "Contact",
     "ContactRole",
+    "Heartbeat",
     "Invite",
     "PendingImport",
     "Plan",
