@@ -22,7 +22,7 @@ locales: $(STAMP)
 	$(BIN)/pybabel compile --statistics -d locales -D messages
 
 run: $(STAMP) locales
-	$(BIN)/nhacviec run
+	$(BIN)/nhacviec run --demo
 
 # PostgreSQL tests run when a server can be started here (scripts/postgres.sh); .ci/run
 # installs one from Debian's packages first.

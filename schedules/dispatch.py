@@ -500,8 +500,11 @@ class Dispatcher:
     batch: int = 200
     max_in_flight: int = 200
 
-    async def run_once(self) -> DispatchReport:
-        """Deliver everything due now, batch after batch, until nothing due is left."""
+    async def run_once(self, stop: asyncio.Event | None = None) -> DispatchReport:
+        """Deliver everything due now, batch after batch, until nothing due is left.
+
+        Once `stop` is set no new batch is claimed; what is in flight finishes and is recorded.
+        """
         report = DispatchReport()
         started = await asyncio.to_thread(self._begin)
         if started is None:
@@ -515,6 +518,8 @@ class Dispatcher:
         last_renewal = asyncio.get_running_loop().time()
         try:
             while True:
+                if stop is not None and stop.is_set():
+                    exhausted = True
                 if not exhausted and len(in_flight) <= self.max_in_flight // 2:
                     limit = min(self.batch, self.max_in_flight - len(in_flight))
                     count, deliveries, rows = await asyncio.to_thread(

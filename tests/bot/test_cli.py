@@ -123,7 +123,7 @@ def _run_demo(tmp_path: Path, typed: str) -> subprocess.CompletedProcess:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
     }
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "run"],
+        [sys.executable, "-m", "bot.cli", "run", "--demo"],
         input=typed,
         capture_output=True,
         text=True,

@@ -1,0 +1,138 @@
+"""Sending within a chat network's limits: message rates, a shared pause, and text length."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+def utf16_length(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP counts 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_text(text: str, limit: int, measure: Callable[[str], int] = utf16_length) -> list[str]:
+    """Cut `text` into parts of at most `limit` units, at line breaks where possible.
+
+    A single line longer than the limit is cut at its last space that fits, and a line with no
+    space (2,505 emoji) between characters, never inside a surrogate pair.
+    """
+    if measure(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        candidate = f"{current}\n{line}" if current else line
+        if measure(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            parts.append(current)
+        current = ""
+        while measure(line) > limit:
+            head = _longest_prefix(line, limit, measure)
+            cut = head.rfind(" ")
+            if cut > len(head) // 2:
+                head = head[:cut]
+            parts.append(head)
+            line = line[len(head) :].lstrip(" ")
+        current = line
+    if current.strip():
+        parts.append(current)
+    return [part for part in parts if part.strip()] or [text[:limit]]
+
+
+def _longest_prefix(line: str, limit: int, measure: Callable[[str], int]) -> str:
+    low, high = 1, len(line)
+    while low < high:  # the longest prefix whose measure fits
+        middle = (low + high + 1) // 2
+        if measure(line[:middle]) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return line[:low]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """A network's published limits (Telegram's by default)."""
+
+    per_second: float = 30.0  # messages per second over all chats
+    per_chat_interval: float = 1.0  # seconds between two messages to one private chat
+    group_per_minute: int = 20  # messages per minute to one group
+    # Client and server clocks disagree by a few milliseconds: keep that much margin.
+    margin: float = 0.02
+
+
+class RateGate:
+    """Waits until a message may go out: overall rate, per chat, per group, and a shared pause.
+
+    A 429 pauses every send of the channel (`pause`), not just the one refused.
+    """
+
+    def __init__(self, limits: Limits | None = None, clock: Callable[[], float] | None = None):
+        self.limits = limits or Limits()
+        self._clock = clock
+        self._recent: deque[float] = deque()
+        self._chat_last: dict[object, float] = {}
+        self._group_recent: dict[object, deque[float]] = {}
+        self._paused_until = 0.0
+        self._lock = asyncio.Lock()
+
+    def _now(self) -> float:
+        return self._clock() if self._clock else asyncio.get_running_loop().time()
+
+    def pause(self, seconds: float) -> None:
+        """Hold every send for `seconds` from now (Telegram's retry_after)."""
+        self._paused_until = max(self._paused_until, self._now() + seconds)
+
+    @property
+    def paused_for(self) -> float:
+        """Seconds left in the current pause (0 when none)."""
+        return max(0.0, self._paused_until - self._now())
+
+    async def wait_turn(self, chat_id: object, *, is_group: bool) -> None:
+        """Return when a message to `chat_id` may be sent, and count it as sent."""
+        while True:
+            async with self._lock:
+                now = self._now()
+                wait = self._wait(now, chat_id, is_group)
+                if wait <= 0:
+                    self._take(now, chat_id, is_group)
+                    return
+            await asyncio.sleep(wait)
+
+    def _wait(self, now: float, chat_id: object, is_group: bool) -> float:
+        limits = self.limits
+        window = 1.0 + limits.margin
+        while self._recent and self._recent[0] <= now - window:
+            self._recent.popleft()
+        waits = [self._paused_until - now]
+        if len(self._recent) >= limits.per_second:
+            waits.append(self._recent[0] + window - now)
+        if is_group:
+            recent = self._group_recent.get(chat_id)
+            minute = 60.0 + limits.margin
+            while recent and recent[0] <= now - minute:
+                recent.popleft()
+            if recent and len(recent) >= limits.group_per_minute:
+                waits.append(recent[0] + minute - now)
+        last = self._chat_last.get(chat_id)
+        if last is not None:
+            waits.append(last + limits.per_chat_interval + limits.margin - now)
+        return max(waits)
+
+    def _take(self, now: float, chat_id: object, is_group: bool) -> None:
+        self._recent.append(now)
+        self._chat_last[chat_id] = now
+        if is_group:
+            self._group_recent.setdefault(chat_id, deque()).append(now)
+        if len(self._chat_last) > 10_000:
+            # Forget chats whose interval has long passed, so the table stays small.
+            horizon = now - 2 * self.limits.per_chat_interval
+            self._chat_last = {c: t for c, t in self._chat_last.items() if t > horizon}
+            self._group_recent = {
+                c: q for c, q in self._group_recent.items() if q and q[-1] > now - 61
+            }
