@@ -16,8 +16,9 @@ def utf16_length(text: str) -> int:
 def split_text(text: str, limit: int, measure: Callable[[str], int] = utf16_length) -> list[str]:
     """Cut `text` into parts of at most `limit` units, at line breaks where possible.
 
-    A single line longer than the limit is cut at its last space that fits, and a line with no
-    space (2,505 emoji) between characters, never inside a surrogate pair.
+    A single line longer than the limit fills the part it starts in and goes on in the next,
+    cut at a space where one is near, else between characters (2,505 emoji in a row), never
+    inside a surrogate pair.
     """
     if measure(text) <= limit:
         return [text]
@@ -28,24 +29,29 @@ def split_text(text: str, limit: int, measure: Callable[[str], int] = utf16_leng
         if measure(candidate) <= limit:
             current = candidate
             continue
-        if current:
+        if measure(line) <= limit:
             parts.append(current)
-        current = ""
-        while measure(line) > limit:
-            head = _longest_prefix(line, limit, measure)
+            current = line
+            continue
+        # An overlong line: what fits beside the current part, then whole parts of it.
+        prefix = f"{current}\n" if current else ""
+        while measure(prefix + line) > limit:
+            head = _longest_prefix(line, limit - measure(prefix), measure)
             cut = head.rfind(" ")
-            if cut > len(head) // 2:
+            if cut > len(head) * 3 // 4:
                 head = head[:cut]
-            parts.append(head)
+            if prefix.strip() or head:
+                parts.append(prefix + head)
             line = line[len(head) :].lstrip(" ")
-        current = line
+            prefix = ""
+        current = prefix + line
     if current.strip():
         parts.append(current)
-    return [part for part in parts if part.strip()] or [text[:limit]]
+    return [part for part in parts if part.strip()]
 
 
 def _longest_prefix(line: str, limit: int, measure: Callable[[str], int]) -> str:
-    low, high = 1, len(line)
+    low, high = 0, len(line)
     while low < high:  # the longest prefix whose measure fits
         middle = (low + high + 1) // 2
         if measure(line[:middle]) <= limit:
