@@ -545,10 +545,11 @@ class Dispatcher:
                     if recorder is not None:
                         await recorder
                     batch, done_outcomes = done_outcomes, []
-                    last_renewal = now_loop
+                    if renew:
+                        last_renewal = now_loop
                     recorder = asyncio.create_task(
                         self._record_and_notify(
-                            batch, claimed, policy, report, renew=bool(in_flight)
+                            batch, claimed, policy, report, renew=renew and bool(in_flight)
                         )
                     )
         finally:
