@@ -167,7 +167,7 @@ class Reminder(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("task_id", "contact_id", "cycle", "offset_label", name="uq_reminder_slot"),
-        Index("ix_reminder_due", "state", "due_at"),
+        Index("ix_reminder_claim", "state", "due_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

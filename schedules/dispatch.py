@@ -30,7 +30,6 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine, and_, bindparam, case, exists, insert, or_, tuple_, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from core.i18n import _
@@ -184,39 +183,45 @@ def claim_due(
     limit: int,
     policy: ReminderPolicy,
     up_since: datetime | None = None,
+    include_stale: bool = True,
 ) -> tuple[int, list[Claimed]]:
     """Take up to `limit` due rows (stale leases first); returns (rows taken, rows to send).
+
+    `include_stale=False` leaves rows whose lease expired (a crashed worker's) for the next
+    pass's first claim: they are rare, and the look costs a statement.
 
     Rows no longer wanted (task done or withdrawn, contact unreachable or moved) are cancelled,
     and rows superseded by a newer due offset of the same cycle, or by one already sent, are
     skipped: the count includes them, the list does not.
     """
     up_since = up_since or now
-    stale = (col(Reminder.state) == ReminderState.SENDING) & (col(Reminder.lease_until) < now)
-    pending = (col(Reminder.state) == ReminderState.PENDING) & (col(Reminder.due_at) <= now)
-    taken = _claim(session, stale, now=now, worker=worker, lease=lease, limit=limit)
+    statements = _statements(session.get_bind().dialect.name)
+    connection = session.connection()
+    values = {"now": now, "lease_until": now + lease, "worker": worker}
+    taken = {}
+    if include_stale:
+        stale = connection.execute(statements.claim_stale, {**values, "limit": limit})
+        taken.update({row[0]: tuple(row[1:]) for row in stale})
     if len(taken) < limit:
-        taken |= _claim(
-            session, pending, now=now, worker=worker, lease=lease, limit=limit - len(taken)
-        )
+        more = connection.execute(statements.claim_due, {**values, "limit": limit - len(taken)})
+        taken.update({row[0]: tuple(row[1:]) for row in more})
     if not taken:
         return 0, []
-    wanted, superseded, chats = _classify(session, taken, now=now)
-    cancelled = [rid for rid in taken if not wanted[rid]]
-    skipped = [rid for rid in taken if wanted[rid] and superseded[rid]]
+    found = {
+        row[0]: row
+        for row in connection.execute(statements.classify, {"now": now, "ids": list(taken)})
+    }
+    cancelled = [rid for rid in taken if rid not in found or not found[rid][1]]
+    skipped = [rid for rid in taken if rid in found and found[rid][1] and found[rid][2]]
     for state, ids in ((ReminderState.CANCELLED, cancelled), (ReminderState.SKIPPED, skipped)):
         if ids:
-            session.execute(
-                update(Reminder)
-                .where(col(Reminder.id).in_(ids))
-                .values(state=state, lease_until=None)
-                .execution_options(synchronize_session=False)
-            )
-    keep = [rid for rid in taken if wanted[rid] and not superseded[rid]]
+            connection.execute(statements.release, {"state": state, "ids": ids})
     claimed = []
-    for rid in keep:
+    for rid in taken:
+        if rid in cancelled or rid in skipped:
+            continue
         task_id, contact_id, cycle, label, due_at, attempts = taken[rid]
-        channel, chat_id = chats[rid]
+        channel, chat_id = found[rid][3], found[rid][4]
         # Late means later than the first moment it could have gone out after an outage: a
         # reminder planned at night for the next morning is not late, nor one behind a queue.
         late = up_since - policy.next_sending_moment(due_at) > LATE_AFTER
@@ -229,90 +234,113 @@ def claim_due(
     return len(taken), claimed
 
 
-def _claim(session: Session, condition, *, now, worker, lease, limit) -> dict[int, tuple]:
-    """One statement: lease up to `limit` rows matching `condition`, oldest due first."""
-    chosen = (
-        select(col(Reminder.id))
-        .where(condition)
-        .order_by(col(Reminder.due_at), col(Reminder.id))
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        # Rows another worker is claiming right now are skipped, not waited for.
-        chosen = chosen.with_for_update(skip_locked=True)
-    statement = (
-        update(Reminder)
-        .where(col(Reminder.id).in_(chosen.scalar_subquery()))
-        .values(
-            state=ReminderState.SENDING,
-            lease_until=now + lease,
-            claimed_by=worker,
-            attempts=col(Reminder.attempts) + 1,
-        )
-        .returning(
-            col(Reminder.id),
-            col(Reminder.task_id),
-            col(Reminder.contact_id),
-            col(Reminder.cycle),
-            col(Reminder.offset_label),
-            col(Reminder.due_at),
-            col(Reminder.attempts),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return {row[0]: tuple(row[1:]) for row in session.execute(statement)}
+@dataclass(frozen=True)
+class _Statements:
+    claim_stale: object
+    claim_due: object
+    classify: object
+    release: object
 
 
-def _classify(session: Session, taken: dict[int, tuple], *, now: datetime):
-    """For each taken row: still wanted? superseded? and its chat (one query for the batch)."""
-    newer = aliased(Reminder)
-    sent = aliased(Reminder)
-    same_slot = lambda other: and_(  # noqa: E731
-        other.task_id == Reminder.task_id,
-        other.contact_id == Reminder.contact_id,
-        other.cycle == Reminder.cycle,
-    )
+_STATEMENTS: dict[str, _Statements] = {}
+
+
+def _statements(dialect: str) -> _Statements:
+    """The claim's statements, built once per dialect (building them costs more than running)."""
+    if dialect not in _STATEMENTS:
+        _STATEMENTS[dialect] = _build_statements(skip_locked=dialect == "postgresql")
+    return _STATEMENTS[dialect]
+
+
+def _build_statements(*, skip_locked: bool) -> _Statements:
+    reminder = Reminder.__table__
+    task = Task.__table__
+    contact = Contact.__table__
+    task_agency = TaskAgency.__table__
+    now = bindparam("now", type_=reminder.c.due_at.type)
+
+    def claim(condition):
+        """Lease up to :limit rows matching `condition`, oldest due first, in one statement."""
+        chosen = (
+            select(reminder.c.id)
+            .where(condition)
+            .order_by(reminder.c.due_at, reminder.c.id)
+            .limit(bindparam("limit"))
+        )
+        if skip_locked:
+            # Rows another worker is claiming right now are skipped, not waited for.
+            chosen = chosen.with_for_update(skip_locked=True)
+        return (
+            update(reminder)
+            .where(reminder.c.id.in_(chosen.scalar_subquery()))
+            .values(
+                state=ReminderState.SENDING,
+                lease_until=bindparam("lease_until", type_=reminder.c.lease_until.type),
+                claimed_by=bindparam("worker"),
+                attempts=reminder.c.attempts + 1,
+            )
+            .returning(
+                reminder.c.id,
+                reminder.c.task_id,
+                reminder.c.contact_id,
+                reminder.c.cycle,
+                reminder.c.offset_label,
+                reminder.c.due_at,
+                reminder.c.attempts,
+            )
+        )
+
+    stale = (reminder.c.state == ReminderState.SENDING) & (reminder.c.lease_until < now)
+    due = (reminder.c.state == ReminderState.PENDING) & (reminder.c.due_at <= now)
+
     leads = exists().where(
-        TaskAgency.task_id == Reminder.task_id,
-        TaskAgency.agency_id == Contact.agency_id,
-        TaskAgency.role == AgencyRole.LEAD,
+        task_agency.c.task_id == reminder.c.task_id,
+        task_agency.c.agency_id == contact.c.agency_id,
+        task_agency.c.role == AgencyRole.LEAD,
     )
     wanted = and_(
-        col(Task.status) != TaskStatus.DONE,
-        col(Task.withdrawn_at).is_(None),
-        col(Contact.active).is_(True),
+        task.c.status != TaskStatus.DONE,
+        task.c.withdrawn_at.is_(None),
+        contact.c.active.is_(True),
         leads,
     )
-    superseded = or_(
-        # A newer offset of the same cycle is due as well: only the newest goes out.
-        exists().where(
-            same_slot(newer),
-            newer.state.in_([ReminderState.PENDING, ReminderState.SENDING]),
-            newer.due_at <= now,
-            tuple_(newer.due_at, newer.id) > tuple_(Reminder.due_at, Reminder.id),
-        ),
-        # A reminder for the same cycle already went out after this one was due.
-        exists().where(
-            same_slot(sent), sent.state == ReminderState.SENT, sent.due_at >= Reminder.due_at
+    other = reminder.alias("other")
+    # One probe of the same slot's rows (task, contact, cycle: the unique index's prefix) for
+    # both reasons, so the plan cannot wander into a scan of every sent row.
+    superseded = exists().where(
+        other.c.task_id == reminder.c.task_id,
+        other.c.contact_id == reminder.c.contact_id,
+        other.c.cycle == reminder.c.cycle,
+        other.c.id != reminder.c.id,
+        or_(
+            # A newer offset of the same cycle is due as well: only the newest goes out.
+            and_(
+                other.c.state.in_([ReminderState.PENDING, ReminderState.SENDING]),
+                other.c.due_at <= now,
+                tuple_(other.c.due_at, other.c.id) > tuple_(reminder.c.due_at, reminder.c.id),
+            ),
+            # A reminder for the same cycle already went out after this one was due.
+            and_(other.c.state == ReminderState.SENT, other.c.due_at >= reminder.c.due_at),
         ),
     )
-    rows = session.execute(
+    classify = (
         select(
-            col(Reminder.id),
+            reminder.c.id,
             wanted.label("wanted"),
             superseded.label("superseded"),
-            col(Contact.channel),
-            col(Contact.chat_id),
+            contact.c.channel,
+            contact.c.chat_id,
         )
-        .join(Task, col(Task.id) == Reminder.task_id)
-        .join(Contact, col(Contact.id) == Reminder.contact_id)
-        .where(col(Reminder.id).in_(list(taken)))
-    ).all()
-    found = {row[0]: row for row in rows}
-    wanted_by_id = {rid: bool(found[rid][1]) if rid in found else False for rid in taken}
-    superseded_by_id = {rid: bool(found[rid][2]) if rid in found else False for rid in taken}
-    chats = {rid: (found[rid][3], found[rid][4]) for rid in found}
-    return wanted_by_id, superseded_by_id, chats
+        .join(task, task.c.id == reminder.c.task_id)
+        .join(contact, contact.c.id == reminder.c.contact_id)
+        .where(reminder.c.id.in_(bindparam("ids", expanding=True)))
+    )
+    release = (
+        update(reminder)
+        .where(reminder.c.id.in_(bindparam("ids", expanding=True)))
+        .values(state=bindparam("state"), lease_until=None)
+    )
+    return _Statements(claim(stale), claim(due), classify, release)
 
 
 # --- recording ------------------------------------------------------------------------------
@@ -496,9 +524,11 @@ class Dispatcher:
     clock: Callable[[], datetime]
     worker: str
     lease: timedelta = timedelta(seconds=60)
-    # Rows claimed by one statement; a new batch is claimed when half of the sends are done.
-    batch: int = 200
-    max_in_flight: int = 200
+    # Rows claimed by one statement (more than a second of Telegram's 30 messages/s; a claim
+    # costs about 0.1 ms a row, and a small batch keeps a crashed worker's leases few); a new
+    # batch is claimed as soon as half of what is in flight is done.
+    batch: int = 50
+    max_in_flight: int = 100
 
     async def run_once(self, stop: asyncio.Event | None = None) -> DispatchReport:
         """Deliver everything due now, batch after batch, until nothing due is left.
@@ -523,7 +553,7 @@ class Dispatcher:
                 if not exhausted and len(in_flight) <= self.max_in_flight // 2:
                     limit = min(self.batch, self.max_in_flight - len(in_flight))
                     count, deliveries, rows = await asyncio.to_thread(
-                        self._claim, policy, up_since, limit, report
+                        self._claim, policy, up_since, limit, report, not claimed
                     )
                     exhausted = count == 0
                     claimed.update({row.reminder_id: row for row in rows})
@@ -572,7 +602,7 @@ class Dispatcher:
             policy = self.policy_loader(session)
         return (policy, up_since) if policy.is_sending_time(now) else None
 
-    def _claim(self, policy, up_since, limit, report):
+    def _claim(self, policy, up_since, limit, report, include_stale):
         with session_scope(self.engine) as session:
             count, rows = claim_due(
                 session,
@@ -582,6 +612,7 @@ class Dispatcher:
                 limit=limit,
                 policy=policy,
                 up_since=up_since,
+                include_stale=include_stale,
             )
             deliveries = self.render(session, rows) if rows else []
             covered = {rid for delivery in deliveries for rid in delivery.reminder_ids}
