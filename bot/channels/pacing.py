@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -75,17 +76,23 @@ class Limits:
 class RateGate:
     """Waits until a message may go out: overall rate, per chat, per group, and a shared pause.
 
-    A 429 pauses every send of the channel (`pause`), not just the one refused.
+    The server counts messages when they arrive, somewhere between our call and its answer, so
+    the gate counts a message from the moment it lets it pass until a window after its answer:
+    however late a request travels, no window at the server holds more than the limit. A chat's
+    next message waits for the answer to its previous one plus the interval. A 429 pauses every
+    send of the channel (`pause`), not just the one refused.
     """
 
     def __init__(self, limits: Limits | None = None, clock: Callable[[], float] | None = None):
         self.limits = limits or Limits()
         self._clock = clock
-        self._recent: deque[float] = deque()
+        self._in_flight = 0
+        self._answered: deque[float] = deque()  # answer times, oldest first
+        self._chat_busy: set[object] = set()
         self._chat_last: dict[object, float] = {}
         self._group_recent: dict[object, deque[float]] = {}
         self._paused_until = 0.0
-        self._lock = asyncio.Lock()
+        self._changed: asyncio.Condition | None = None
 
     def _now(self) -> float:
         return self._clock() if self._clock else asyncio.get_running_loop().time()
@@ -100,24 +107,40 @@ class RateGate:
         return max(0.0, self._paused_until - self._now())
 
     async def wait_turn(self, chat_id: object, *, is_group: bool) -> None:
-        """Return when a message to `chat_id` may be sent, and count it as sent."""
-        while True:
-            async with self._lock:
+        """Return when a message to `chat_id` may be sent; call `answered` when it was."""
+        if self._changed is None:
+            self._changed = asyncio.Condition()
+        async with self._changed:
+            while True:
                 now = self._now()
                 wait = self._wait(now, chat_id, is_group)
                 if wait <= 0:
                     self._take(now, chat_id, is_group)
                     return
-            await asyncio.sleep(wait)
+                # Woken early when a message is answered; else when the wait is over.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), wait)
+
+    async def answered(self, chat_id: object) -> None:
+        """The message let through for `chat_id` has its answer (or failed)."""
+        now = self._now()
+        self._in_flight -= 1
+        self._answered.append(now)
+        self._chat_busy.discard(chat_id)
+        self._chat_last[chat_id] = now
+        if self._changed is not None:
+            async with self._changed:
+                self._changed.notify_all()
 
     def _wait(self, now: float, chat_id: object, is_group: bool) -> float:
         limits = self.limits
         window = 1.0 + limits.margin
-        while self._recent and self._recent[0] <= now - window:
-            self._recent.popleft()
+        while self._answered and self._answered[0] <= now - window:
+            self._answered.popleft()
         waits = [self._paused_until - now]
-        if len(self._recent) >= limits.per_second:
-            waits.append(self._recent[0] + window - now)
+        if self._in_flight + len(self._answered) >= limits.per_second:
+            # Waiting for an answer, or for the oldest answer to leave the window.
+            waits.append(self._answered[0] + window - now if self._answered else 0.05)
         if is_group:
             recent = self._group_recent.get(chat_id)
             minute = 60.0 + limits.margin
@@ -125,15 +148,19 @@ class RateGate:
                 recent.popleft()
             if recent and len(recent) >= limits.group_per_minute:
                 waits.append(recent[0] + minute - now)
-        last = self._chat_last.get(chat_id)
-        if last is not None:
-            waits.append(last + limits.per_chat_interval + limits.margin - now)
+        if chat_id in self._chat_busy:
+            waits.append(0.05)  # the answer to the previous message wakes us
+        else:
+            last = self._chat_last.get(chat_id)
+            if last is not None:
+                waits.append(last + limits.per_chat_interval + limits.margin - now)
         return max(waits)
 
     def _take(self, now: float, chat_id: object, is_group: bool) -> None:
-        self._recent.append(now)
-        self._chat_last[chat_id] = now
+        self._in_flight += 1
+        self._chat_busy.add(chat_id)
         if is_group:
+            # Counted from the moment it leaves: a group's window is a minute, jitter is small.
             self._group_recent.setdefault(chat_id, deque()).append(now)
         if len(self._chat_last) > 10_000:
             # Forget chats whose interval has long passed, so the table stays small.

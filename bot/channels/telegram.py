@@ -105,6 +105,9 @@ class GateRateLimiter(BaseRateLimiter[dict]):
                 log.warning("Telegram asked to wait %.1f s; every send pauses", seconds)
                 if attempt == self.max_retries:
                     raise
+            finally:
+                if paced:
+                    await self.gate.answered(chat_id)
         raise AssertionError("unreachable")
 
 

@@ -41,6 +41,8 @@ def test_the_gate_keeps_the_overall_rate_and_one_message_a_second_per_chat():
         async def send(chat: int):
             await gate.wait_turn(chat, is_group=False)
             times.setdefault(chat, []).append(loop.time() - started)
+            await asyncio.sleep(0.01)  # the server's answer
+            await gate.answered(chat)
 
         await asyncio.gather(*(send(chat) for chat in range(20)), send(0), send(0))
         return times
@@ -57,7 +59,12 @@ def test_a_pause_holds_every_chat():
         loop = asyncio.get_running_loop()
         gate.pause(0.3)
         started = loop.time()
-        await asyncio.gather(*(gate.wait_turn(chat, is_group=False) for chat in range(3)))
+
+        async def send(chat: int):
+            await gate.wait_turn(chat, is_group=False)
+            await gate.answered(chat)
+
+        await asyncio.gather(*(send(chat) for chat in range(3)))
         return loop.time() - started
 
     assert asyncio.run(scenario()) >= 0.29
