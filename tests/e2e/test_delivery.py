@@ -7,12 +7,10 @@ answers (403, 429) are played by the test, and the fake's call log is the eviden
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import update
-from sqlmodel import col, select
+from sqlmodel import select
 
 from bot.service import serve
 from bot.settings import Settings
@@ -149,28 +147,27 @@ async def test_a_task_of_2505_emoji_is_delivered_in_parts(fake, database):
 
 async def test_a_429_pauses_every_send_for_retry_after(fake, database):
     officers = list(range(1001, 1007))
-    _setup(database, [("Báo cáo quý", _due_in(30))], officers=officers)
+    # Only the first officer has joined: their reminder is due now and meets a 429.
+    _setup(database, [("Báo cáo quý", _due_in(2))], officers=officers[:1])
     for chat_id in officers:
         fake.user(chat_id, f"Cán bộ {chat_id}")
-    # The first officer's reminder is due now and meets a 429; the others wait for later.
-    with session_scope(database) as session:
-        first = session.exec(select(Contact).where(Contact.chat_id == "1001")).one()
-        session.execute(
-            update(Reminder)
-            .where(col(Reminder.contact_id) == first.id, Reminder.offset_label == "7d")
-            .values(due_at=datetime.now(UTC) - timedelta(seconds=1))
-        )
     fake.fail_next("retry_after", retry_after=3, chat_id=1001)
     async with Service():
         refused = await fake.wait_for(
             lambda: next((c for c in fake.sent_log if c.status == 429), None), timeout=20
         )
-        # Now the other five become due: without the pause they would go out at once.
+        # Now five more officers join: without the pause their reminders would go out at once.
+        now = datetime.now(UTC)
         with session_scope(database) as session:
-            session.execute(
-                update(Reminder)
-                .where(Reminder.offset_label == "7d", Reminder.state == ReminderState.PENDING)
-                .values(due_at=datetime.now(UTC) - timedelta(seconds=1))
+            joined = [
+                join(session, agency=AGENCY, chat_id=str(chat_id), now=now).id
+                for chat_id in officers[1:]
+            ]
+            plan_reminders(
+                session,
+                policy=policy(window="00:00-24:00", working_days="all"),
+                now=now,
+                contact_ids=joined,
             )
         await fake.wait_for(
             lambda: all(len(_reminders(fake, chat_id)) == 1 for chat_id in officers), timeout=30
@@ -180,4 +177,3 @@ async def test_a_429_pauses_every_send_for_retry_after(fake, database):
     assert len(later) == len(officers)  # the refused one again, and the five others
     assert all(call.at >= resumed - 0.05 for call in later), [c.at - resumed for c in later]
     assert min(call.at for call in later) < resumed + 1.5  # held by the pause, no longer
-    assert time.monotonic() > resumed
