@@ -543,7 +543,7 @@ class Dispatcher:
         claimed: dict[int, Claimed] = {}
         in_flight: set[asyncio.Task] = set()
         done_outcomes: list[Outcome] = []
-        recorder: asyncio.Task | None = None
+        recorders: set[asyncio.Task] = set()
         exhausted = False
         last_renewal = asyncio.get_running_loop().time()
         try:
@@ -563,23 +563,29 @@ class Dispatcher:
                         continue  # every row was cancelled or skipped: claim again
                 if not in_flight:
                     break
-                done, in_flight = await asyncio.wait(
-                    in_flight,
+                # Woken by a finished send or a finished record: an outcome waits for no one.
+                done, _pending = await asyncio.wait(
+                    in_flight | recorders,
                     timeout=self.lease.total_seconds() / 3,
                     return_when=asyncio.FIRST_COMPLETED,
                 )
-                done_outcomes += [task.result() for task in done]
+                for task in done & recorders:
+                    recorders.discard(task)
+                    task.result()
+                finished = done & in_flight
+                in_flight -= finished
+                done_outcomes += [task.result() for task in finished]
                 now_loop = asyncio.get_running_loop().time()
                 renew = now_loop - last_renewal > self.lease.total_seconds() / 3
-                if (done_outcomes or renew) and (recorder is None or recorder.done()):
-                    if recorder is not None:
-                        await recorder
+                if (done_outcomes or renew) and len(recorders) < self._max_recorders():
                     batch, done_outcomes = done_outcomes, []
                     if renew:
                         last_renewal = now_loop
-                    recorder = asyncio.create_task(
-                        self._record_and_notify(
-                            batch, claimed, policy, report, renew=renew and bool(in_flight)
+                    recorders.add(
+                        asyncio.create_task(
+                            self._record_and_notify(
+                                batch, claimed, policy, report, renew=renew and bool(in_flight)
+                            )
                         )
                     )
         finally:
@@ -589,11 +595,16 @@ class Dispatcher:
                     task.cancel()
                 results = await asyncio.gather(*in_flight, return_exceptions=True)
                 done_outcomes += [r for r in results if isinstance(r, Outcome)]
-            if recorder is not None:
-                await recorder
+            if recorders:
+                await asyncio.gather(*recorders)
             if done_outcomes:
                 await self._record_and_notify(done_outcomes, claimed, policy, report, renew=False)
         return report
+
+    def _max_recorders(self) -> int:
+        # A sent message not yet recorded is sent again after a crash: on PostgreSQL several
+        # small records run side by side so none waits; SQLite has one writer anyway.
+        return 3 if self.engine.dialect.name == "postgresql" else 1
 
     def _begin(self) -> tuple[ReminderPolicy, datetime] | None:
         now = self.clock()
