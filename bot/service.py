@@ -14,7 +14,7 @@ import logging
 import re
 import secrets
 import signal
-import socket
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, timedelta
 from functools import partial
@@ -23,13 +23,16 @@ from pathlib import Path
 from sqlalchemy import Engine, func, text
 from sqlmodel import col, select
 
+from bot.logs import chat_context, worker_id
 from bot.settings import Settings
 from core.clock import utcnow
 from core.errors import UserError
 from core.i18n import _
-from db.contacts import restore_reachable
+from core.messages import Answer, Incoming
+from db.contacts import chat_roles, restore_reachable
 from db.engine import make_engine, migrate, session_scope
 from db.models import Contact, ContactRole, Heartbeat, Plan, Reminder
+from handlers import routes
 from handlers.context import BotContext
 from handlers.conversation import handle
 from handlers.render import render_reminder
@@ -61,10 +64,9 @@ def build_context(settings: Settings, engine: Engine) -> BotContext:
 
 
 def worker_name() -> str:
-    """This process's name in the ledger: host, pid and a nonce (pids are reused)."""
-    import os
-
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(2)}"
+    """This process's name in the ledger: host:pid as the logs name it, and a nonce (a restarted
+    container may be given the same pid)."""
+    return f"{worker_id()}:{secrets.token_hex(2)}"
 
 
 def build_dispatcher(settings: Settings, engine: Engine, senders: dict) -> Dispatcher:
@@ -112,7 +114,7 @@ def welcome_back(settings: Settings, engine: Engine, *, channel: str, chat_id: s
             now=utcnow(),
             contact_ids=[contact_id],
         )
-    log.info("contact %s is reachable again", contact_id, extra={"contact_id": contact_id})
+    log.info("contact %s is reachable again", contact_id)
     return True
 
 
@@ -238,12 +240,18 @@ async def serve(
         max_workers=settings.handler_threads, thread_name_prefix="use-case"
     )
 
+    loop = asyncio.get_running_loop()
+
     def answer(incoming):
         welcome_back(settings, engine, channel=incoming.channel, chat_id=incoming.chat_id)
-        return handle(incoming, context)
+        return _handle_logged(incoming, context)
 
     async def on_incoming(incoming):
-        return await asyncio.get_running_loop().run_in_executor(workers, answer, incoming)
+        answers = await loop.run_in_executor(workers, answer, incoming)
+        if incoming.command == "start" and hasattr(channel, "set_menu"):
+            # A new coordinator's chat gets the coordinator's menu at once.
+            await _set_chat_menus(channel, engine, only_chat=incoming.chat_id)
+        return answers
 
     try:
         await channel.start(on_incoming)
@@ -254,6 +262,9 @@ async def serve(
     if ready is not None:
         ready.set()
 
+    if mode == "run" and hasattr(channel, "set_menu"):
+        await channel.set_menu(routes.menu(ContactRole.OFFICER))
+        await _set_chat_menus(channel, engine)
     # The channel answers from here on; the start-up re-plan runs in a thread beside it.
     background = [asyncio.create_task(asyncio.to_thread(replan_all, settings, engine))]
     dispatcher = build_dispatcher(settings, engine, {channel.name: channel.send})
@@ -295,10 +306,9 @@ async def _deliver_until(stop: asyncio.Event, dispatcher: Dispatcher, settings: 
                     len(report.retried),
                     len(report.failed),
                     report.skipped,
-                    extra={"worker": dispatcher.worker},
                 )
         except Exception:  # a failed pass is logged; the next one tries again
-            log.exception("delivery pass failed", extra={"worker": dispatcher.worker})
+            log.exception("delivery pass failed")
         if stop.is_set():
             return
         with contextlib.suppress(TimeoutError):
@@ -316,6 +326,44 @@ async def _poll_when_leader(stop: asyncio.Event, leader: PollingLeader, channel)
         if await asyncio.to_thread(leader.try_acquire):
             await channel.start_polling()
             return
+
+
+def _handle_logged(incoming: Incoming, context: BotContext) -> list[Answer]:
+    """Run the use case with its chat named on every log line, and log one line for it."""
+    with chat_context(incoming.channel, incoming.chat_id):
+        start = time.perf_counter()
+        answers = handle(incoming, context)
+        # What kind of message, never its words: those are the person's.
+        log.info(
+            "%s answered in %.2f s",
+            _message_kind(incoming),
+            time.perf_counter() - start,
+        )
+        return answers
+
+
+def _message_kind(incoming: Incoming) -> str:
+    if incoming.upload is not None:
+        return "file"
+    if incoming.button_data:
+        return "button " + incoming.button_data.split(":", 1)[0]
+    if incoming.command:
+        return "/" + incoming.command
+    return "message"
+
+
+async def _set_chat_menus(channel, engine: Engine, *, only_chat: str | None = None) -> None:
+    """Give coordinators' and admins' chats their own command menu (officers use the default)."""
+
+    def roles() -> list[tuple[str, str]]:
+        with session_scope(engine) as session:
+            return chat_roles(
+                session, channel=channel.name, roles=(ContactRole.COORDINATOR, ContactRole.ADMIN)
+            )
+
+    for chat_id, role in await asyncio.to_thread(roles):
+        if only_chat is None or chat_id == only_chat:
+            await channel.set_menu(routes.menu(role), chat_id=chat_id)
 
 
 def _scheduler(settings: Settings, engine: Engine):

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     sample_plan: bool = Field(default=True, alias="NHACVIEC_SAMPLE_PLAN")
     # Threads that run use cases (database work, document parsing) off the event loop.
     handler_threads: int = Field(default=8, ge=1, le=64, alias="NHACVIEC_HANDLER_THREADS")
+    # DEBUG shows the libraries' bookkeeping too; the console demo shows warnings only.
+    log_level: str = Field(default="INFO", alias="NHACVIEC_LOG_LEVEL")
 
     # Several processes: webhook mode (Telegram posts updates to this public HTTPS URL, which
     # a proxy forwards to TELEGRAM_WEBHOOK_LISTEN:TELEGRAM_WEBHOOK_PORT) instead of polling.
@@ -66,6 +68,15 @@ class Settings(BaseSettings):
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.strip()):
             raise ValueError("TELEGRAM_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and -")
         return value.strip()
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        import logging
+
+        if value.strip().upper() not in logging.getLevelNamesMapping():
+            raise ValueError("NHACVIEC_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+        return value.strip().upper()
 
     @field_validator("database_url")
     @classmethod

@@ -442,7 +442,11 @@ def _after_failure(row: Claimed, error: Exception, *, now: datetime, policy: Rem
             "reminder %s failed for good: %s",
             row.reminder_id,
             error,
-            extra={"reminder_id": row.reminder_id, "task_id": row.task_id},
+            extra={
+                "reminder_id": row.reminder_id,
+                "task_id": row.task_id,
+                "chat": (row.channel, row.chat_id),
+            },
         )
         return ReminderState.FAILED, row.due_at, attempts
     if isinstance(error, RetryLater) and error.retry_after is not None:
@@ -648,10 +652,13 @@ class Dispatcher:
             raise
         except Exception as error:  # every failure is recorded, never silently dropped
             log.warning(
-                "reminders %s not sent: %s",
-                delivery.reminder_ids,
+                "reminder %s not sent: %s",
+                ", ".join(map(str, delivery.reminder_ids)),
                 error,
-                extra={"worker": self.worker, "reminder_ids": delivery.reminder_ids},
+                extra={
+                    "reminder_id": ",".join(map(str, delivery.reminder_ids)),
+                    "chat": (delivery.channel, delivery.chat_id),
+                },
             )
             return Outcome(delivery, None, error)
         return Outcome(delivery, message_id, None)

@@ -11,11 +11,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -29,6 +37,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     BaseRateLimiter,
+    BaseUpdateProcessor,
     CallbackQueryHandler,
     ContextTypes,
     MessageHandler,
@@ -111,6 +120,46 @@ class GateRateLimiter(BaseRateLimiter[dict]):
         raise AssertionError("unreachable")
 
 
+# Updates in progress at once, across chats. The work itself is bounded by the use-case
+# threads; this only bounds updates waiting for them (and for their chat's earlier updates).
+MAX_CONCURRENT_UPDATES = 256
+
+
+class ChatOrderedUpdates(BaseUpdateProcessor):
+    """Updates of different chats run concurrently; one chat's updates run one at a time, in
+    the order they came, so "/start CODE" is done before the "xong" written after it.
+
+    PTB's default processes every update in turn: one slow upload would hold up every chat.
+    """
+
+    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
+        super().__init__(max_concurrent_updates)
+        self._chats: dict[int, asyncio.Lock] = {}
+        self._waiting: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run the update once its chat's earlier updates are done."""
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        lock = self._chats.setdefault(chat.id, asyncio.Lock())
+        self._waiting[chat.id] = self._waiting.get(chat.id, 0) + 1
+        try:
+            async with lock:  # asyncio.Lock wakes its waiters first come, first served
+                await coroutine
+        finally:
+            self._waiting[chat.id] -= 1
+            if not self._waiting[chat.id]:  # nobody else holds or awaits it: forget the chat
+                del self._waiting[chat.id], self._chats[chat.id]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+
 def _markup(answer: Answer) -> InlineKeyboardMarkup | None:
     if not answer.buttons:
         return None
@@ -158,6 +207,7 @@ class TelegramChannel:
             ApplicationBuilder()
             .token(token)
             .job_queue(None)
+            .concurrent_updates(ChatOrderedUpdates())
             .rate_limiter(GateRateLimiter(self.gate))
         )
         if base_url:
@@ -342,8 +392,35 @@ class TelegramChannel:
             else:
                 await self._reply(query.message, answer)
 
+    async def set_menu(self, commands: list[tuple[str, str]], chat_id: str | None = None) -> None:
+        """Set the command menu for every chat (no chat id) or for one chat, over the default.
+
+        Telegram picks the most specific scope a chat has, so officers see the default menu and
+        each coordinator's chat gets its own. A refusal is logged, never fatal: the menu is help.
+        """
+        scope = BotCommandScopeDefault() if chat_id is None else BotCommandScopeChat(int(chat_id))
+        try:
+            await self.application.bot.set_my_commands(
+                [BotCommand(name, description[:256]) for name, description in commands],
+                scope=scope,
+            )
+        except TelegramError as error:
+            log.warning(
+                "could not set the command menu (%s): %s",
+                scope.type,
+                error,
+                extra={"chat": (self.name, chat_id)} if chat_id else {},
+            )
+
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.error("error while handling %r", update, exc_info=context.error)
+        # The update itself holds names and words: only its number and the (hashed) chat.
+        chat = update.effective_chat if isinstance(update, Update) else None
+        log.error(
+            "error while handling update %s",
+            getattr(update, "update_id", "?"),
+            exc_info=context.error,
+            extra={"chat": (self.name, str(chat.id))} if chat else {},
+        )
         if isinstance(update, Update) and update.effective_chat is not None:
             try:
                 await context.bot.send_message(
@@ -351,7 +428,10 @@ class TelegramChannel:
                     _("Sorry, something went wrong on our side. Please try again later."),
                 )
             except TelegramError:
-                log.exception("could not tell the person about the error")
+                log.exception(
+                    "could not tell the person about the error",
+                    extra={"chat": (self.name, str(update.effective_chat.id))},
+                )
 
     async def send(self, chat_id: str, answer: Answer) -> str:
         """Send a reminder (split when long); returns the id of the last part, which has the buttons.
