@@ -171,10 +171,13 @@ class PollingLeader:
         return bool(held)
 
     def release(self) -> None:
-        """Drop the lock with its connection."""
+        """Drop the lock, then the connection (a pooled connection would keep holding it)."""
         if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+            try:
+                self._connection.execute(text("SELECT pg_advisory_unlock_all()"))
+            finally:
+                self._connection.close()
+                self._connection = None
 
 
 async def serve(
