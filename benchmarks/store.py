@@ -49,13 +49,18 @@ def build_store(
     due: int,
     now: datetime,
     due_day: date | None = None,
+    planned_at: datetime | None = None,
 ) -> None:
-    """Fill the store; reminder n goes to task n % tasks and contact (n // tasks) % contacts."""
+    """Fill the store; reminder n goes to task n % tasks and contact (n // tasks) % contacts.
+
+    Rows not due now are due at `planned_at` (default: in 30 days); pass the time planning
+    gives the '3d' offset of `due_day` and a re-plan finds every row as it would plan it.
+    """
     assert reminders <= tasks * contacts, "one reminder per task and contact"
     due_day = due_day or (now + timedelta(days=3)).date()
     stamp = bindparam("now", now, type_=UTCDateTime)
     past = bindparam("past", now - timedelta(minutes=1), type_=UTCDateTime)
-    future = bindparam("future", now + timedelta(days=30), type_=UTCDateTime)
+    future = bindparam("future", planned_at or now + timedelta(days=30), type_=UTCDateTime)
     true = "true" if engine.dialect.name == "postgresql" else "1"
     false = "false" if engine.dialect.name == "postgresql" else "0"
     with engine.begin() as db:

@@ -49,6 +49,8 @@ POLLING_LOCK = 0x6E68_0001
 REPLAN_LOCK = 0x6E68_0002
 # How often a process that does not poll checks whether the poller went away.
 LEADER_RETRY_SECONDS = 15.0
+# The start-up re-plan waits this long after the channel started answering.
+REPLAN_AFTER_START_SECONDS = 3.0
 # How long a stopping process lets the sends under way finish.
 SHUTDOWN_GRACE_SECONDS = 10.0
 
@@ -268,8 +270,10 @@ async def serve(
     if mode == "run" and hasattr(channel, "set_menu"):
         await channel.set_menu(routes.menu(ContactRole.OFFICER))
         await _set_chat_menus(channel, engine)
-    # The channel answers from here on; the start-up re-plan runs in a thread beside it.
-    background = [asyncio.create_task(asyncio.to_thread(replan_all, settings, engine))]
+    # The channel answers from here on. The start-up re-plan runs in a thread beside it, a few
+    # seconds later: the messages that waited for the start are answered first, without a
+    # big planning pass competing for the interpreter.
+    background = [asyncio.create_task(_replan_after(stop, settings, engine))]
     dispatcher = build_dispatcher(settings, engine, {channel.name: channel.send})
     delivering = asyncio.create_task(_deliver_until(stop, dispatcher, settings))
     if getattr(channel, "receive", None) == "none" and mode == "run":
@@ -291,6 +295,14 @@ async def serve(
         leader.release()
         workers.shutdown(wait=True, cancel_futures=True)
         engine.dispose()
+
+
+async def _replan_after(stop: asyncio.Event, settings: Settings, engine: Engine) -> None:
+    """The start-up re-plan, once the first answers are out."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), REPLAN_AFTER_START_SECONDS)
+        return
+    await asyncio.to_thread(replan_all, settings, engine)
 
 
 async def _deliver_until(stop: asyncio.Event, dispatcher: Dispatcher, settings: Settings) -> None:
