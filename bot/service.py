@@ -411,9 +411,10 @@ def _console_demo(settings: Settings, engine: Engine, *, on_eof):
     if settings.sample_plan:
         install_sample_plan(settings, engine)
     officer = _demo_contact(
-        engine, DEMO_OFFICER_CHAT, _("Demo officer"), officer_agency, ContactRole.OFFICER
+        settings, engine, DEMO_OFFICER_CHAT, _("Demo officer"), officer_agency, ContactRole.OFFICER
     )
     coordinator = _demo_contact(
+        settings,
         engine,
         DEMO_COORDINATOR_CHAT,
         _("Demo coordinator"),
@@ -474,7 +475,12 @@ def install_sample_plan(settings: Settings, engine: Engine) -> None:
 
 
 def _demo_contact(
-    engine: Engine, chat_id: str, name: str, agency_name: str, role: ContactRole
+    settings: Settings,
+    engine: Engine,
+    chat_id: str,
+    name: str,
+    agency_name: str,
+    role: ContactRole,
 ) -> str:
     from db.agencies import resolve_agency
     from db.contacts import create_invite, redeem_invite
@@ -486,12 +492,19 @@ def _demo_contact(
         if existing is None:
             agency = resolve_agency(session, agency_name)
             invite = create_invite(session, agency=agency, role=role, now=utcnow())
-            redeem_invite(
+            contact = redeem_invite(
                 session,
                 code=invite.code,
                 channel="console",
                 chat_id=chat_id,
                 display_name=name,
                 now=utcnow(),
+            )
+            # As after /start: the new person's reminders at once, not at the next re-plan.
+            plan_reminders(
+                session,
+                policy=load_policy(session, settings),
+                now=utcnow(),
+                contact_ids=[contact.id],
             )
     return name

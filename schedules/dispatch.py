@@ -198,24 +198,38 @@ def claim_due(
     statements = _statements(session.get_bind().dialect.name)
     connection = session.connection()
     values = {"now": now, "lease_until": now + lease, "worker": worker}
-    taken = {}
-    if include_stale:
-        stale = connection.execute(statements.claim_stale, {**values, "limit": limit})
-        taken.update({row[0]: tuple(row[1:]) for row in stale})
-    if len(taken) < limit:
-        more = connection.execute(statements.claim_due, {**values, "limit": limit - len(taken)})
-        taken.update({row[0]: tuple(row[1:]) for row in more})
+    taken: dict[int, tuple] = {}
+    found: dict[int, tuple] = {}
+    if statements.claim_due_classified is not None:
+        steps = [(statements.claim_due_classified, limit)]
+        if include_stale:
+            steps.insert(0, (statements.claim_stale_classified, limit))
+        for statement, most in steps:
+            if len(taken) >= limit:
+                break
+            rows = connection.execute(statement, {**values, "limit": min(most, limit - len(taken))})
+            for row in rows:
+                taken[row[0]] = tuple(row[1:7])
+                found[row[0]] = (row[0], *row[7:])
+    else:
+        if include_stale:
+            stale = connection.execute(statements.claim_stale, {**values, "limit": limit})
+            taken.update({row[0]: tuple(row[1:]) for row in stale})
+        if len(taken) < limit:
+            more = connection.execute(statements.claim_due, {**values, "limit": limit - len(taken)})
+            taken.update({row[0]: tuple(row[1:]) for row in more})
+        if taken:
+            found = {
+                row[0]: (row[0], *row[7:])
+                for row in connection.execute(statements.classify, {"now": now, "ids": list(taken)})
+            }
     if not taken:
         return 0, []
-    found = {
-        row[0]: row
-        for row in connection.execute(statements.classify, {"now": now, "ids": list(taken)})
-    }
-    cancelled = [rid for rid in taken if rid not in found or not found[rid][1]]
-    skipped = [rid for rid in taken if rid in found and found[rid][1] and found[rid][2]]
+    cancelled = {rid for rid in taken if rid not in found or not found[rid][1]}
+    skipped = {rid for rid in taken if rid in found and found[rid][1] and found[rid][2]}
     for state, ids in ((ReminderState.CANCELLED, cancelled), (ReminderState.SKIPPED, skipped)):
         if ids:
-            connection.execute(statements.release, {"state": state, "ids": ids})
+            connection.execute(statements.release, {"state": state, "ids": sorted(ids)})
     claimed = []
     for rid in taken:
         if rid in cancelled or rid in skipped:
@@ -240,6 +254,10 @@ class _Statements:
     claim_due: object
     classify: object
     release: object
+    # PostgreSQL only: claim and classify in one statement; each row is the claim's columns,
+    # then wanted, superseded, channel, chat id.
+    claim_stale_classified: object | None
+    claim_due_classified: object | None
 
 
 _STATEMENTS: dict[str, _Statements] = {}
@@ -293,54 +311,88 @@ def _build_statements(*, skip_locked: bool) -> _Statements:
     stale = (reminder.c.state == ReminderState.SENDING) & (reminder.c.lease_until < now)
     due = (reminder.c.state == ReminderState.PENDING) & (reminder.c.due_at <= now)
 
-    leads = exists().where(
-        task_agency.c.task_id == reminder.c.task_id,
-        task_agency.c.agency_id == contact.c.agency_id,
-        task_agency.c.role == AgencyRole.LEAD,
-    )
-    wanted = and_(
-        task.c.status != TaskStatus.DONE,
-        task.c.withdrawn_at.is_(None),
-        contact.c.active.is_(True),
-        leads,
-    )
-    other = reminder.alias("other")
-    # One probe of the same slot's rows (task, contact, cycle: the unique index's prefix) for
-    # both reasons, so the plan cannot wander into a scan of every sent row.
-    superseded = exists().where(
-        other.c.task_id == reminder.c.task_id,
-        other.c.contact_id == reminder.c.contact_id,
-        other.c.cycle == reminder.c.cycle,
-        other.c.id != reminder.c.id,
-        or_(
-            # A newer offset of the same cycle is due as well: only the newest goes out.
-            and_(
-                other.c.state.in_([ReminderState.PENDING, ReminderState.SENDING]),
-                other.c.due_at <= now,
-                tuple_(other.c.due_at, other.c.id) > tuple_(reminder.c.due_at, reminder.c.id),
-            ),
-            # A reminder for the same cycle already went out after this one was due.
-            and_(other.c.state == ReminderState.SENT, other.c.due_at >= reminder.c.due_at),
-        ),
-    )
-    classify = (
-        select(
-            reminder.c.id,
-            wanted.label("wanted"),
-            superseded.label("superseded"),
-            contact.c.channel,
-            contact.c.chat_id,
+    def classified(src, rows):
+        """`rows` of `src` (the table, or the rows a claim returned) with whether each is still
+        wanted, whether a newer or sent row of its slot supersedes it, and its chat."""
+        leads = exists().where(
+            task_agency.c.task_id == src.c.task_id,
+            task_agency.c.agency_id == contact.c.agency_id,
+            task_agency.c.role == AgencyRole.LEAD,
         )
-        .join(task, task.c.id == reminder.c.task_id)
-        .join(contact, contact.c.id == reminder.c.contact_id)
-        .where(reminder.c.id.in_(bindparam("ids", expanding=True)))
+        wanted = and_(
+            task.c.status != TaskStatus.DONE,
+            task.c.withdrawn_at.is_(None),
+            contact.c.active.is_(True),
+            leads,
+        )
+        other = reminder.alias("other")
+        # One probe of the same slot's rows (task, contact, cycle: the unique index's prefix)
+        # for both reasons, so the plan cannot wander into a scan of every sent row.
+        superseded = exists().where(
+            other.c.task_id == src.c.task_id,
+            other.c.contact_id == src.c.contact_id,
+            other.c.cycle == src.c.cycle,
+            other.c.id != src.c.id,
+            or_(
+                # A newer offset of the same cycle is due as well: only the newest goes out.
+                and_(
+                    other.c.state.in_([ReminderState.PENDING, ReminderState.SENDING]),
+                    other.c.due_at <= now,
+                    tuple_(other.c.due_at, other.c.id) > tuple_(src.c.due_at, src.c.id),
+                ),
+                # A reminder for the same cycle already went out after this one was due.
+                and_(other.c.state == ReminderState.SENT, other.c.due_at >= src.c.due_at),
+            ),
+        )
+        return (
+            select(
+                *rows,
+                wanted.label("wanted"),
+                superseded.label("superseded"),
+                contact.c.channel,
+                contact.c.chat_id,
+            )
+            .select_from(src)
+            .join(task, task.c.id == src.c.task_id)
+            .join(contact, contact.c.id == src.c.contact_id)
+        )
+
+    def slot_columns(src):
+        return (
+            src.c.id,
+            src.c.task_id,
+            src.c.contact_id,
+            src.c.cycle,
+            src.c.offset_label,
+            src.c.due_at,
+            src.c.attempts,
+        )
+
+    classify = classified(reminder, slot_columns(reminder)).where(
+        reminder.c.id.in_(bindparam("ids", expanding=True))
     )
     release = (
         update(reminder)
         .where(reminder.c.id.in_(bindparam("ids", expanding=True)))
         .values(state=bindparam("state"), lease_until=None)
     )
-    return _Statements(claim(stale), claim(due), classify, release)
+    if skip_locked:
+        # PostgreSQL: the claim and its check in one statement (one round trip). The check
+        # reads the table as it was before the claim, which decides the same: a claimed row
+        # was pending and due, as the check's "newer due row" asks.
+        def claim_and_classify(condition):
+            taken = claim(condition).cte("taken")
+            return classified(taken, slot_columns(taken))
+
+        return _Statements(
+            claim(stale),
+            claim(due),
+            classify,
+            release,
+            claim_and_classify(stale),
+            claim_and_classify(due),
+        )
+    return _Statements(claim(stale), claim(due), classify, release, None, None)
 
 
 # --- recording ------------------------------------------------------------------------------
@@ -537,7 +589,8 @@ class Dispatcher:
     async def run_once(self, stop: asyncio.Event | None = None) -> DispatchReport:
         """Deliver everything due now, batch after batch, until nothing due is left.
 
-        Once `stop` is set no new batch is claimed; what is in flight finishes and is recorded.
+        Once `stop` is set no batch is claimed after the first; what is in flight finishes and
+        is recorded.
         """
         report = DispatchReport()
         started = await asyncio.to_thread(self._begin)
@@ -552,8 +605,8 @@ class Dispatcher:
         last_renewal = asyncio.get_running_loop().time()
         try:
             while True:
-                if stop is not None and stop.is_set():
-                    exhausted = True
+                if stop is not None and stop.is_set() and claimed:
+                    exhausted = True  # stopping: finish what is in flight, claim no more
                 if not exhausted and len(in_flight) <= self.max_in_flight // 2:
                     limit = min(self.batch, self.max_in_flight - len(in_flight))
                     count, deliveries, rows = await asyncio.to_thread(

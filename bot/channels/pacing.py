@@ -77,7 +77,8 @@ class RateGate:
     """Waits until a message may go out: overall rate, per chat, per group, and a shared pause.
 
     The server counts messages when they arrive, somewhere between our call and its answer, so
-    the gate counts a message from the moment it lets it pass until a window after its answer:
+    the gate counts a message from the moment it lets it pass until a window after its answer
+    (and spaces messages evenly at the rate rather than letting them out in bursts):
     however late a request travels, no window at the server holds more than the limit. A chat's
     next message waits for the answer to its previous one plus the interval. A 429 pauses every
     send of the channel (`pause`), not just the one refused.
@@ -92,6 +93,7 @@ class RateGate:
         self._chat_last: dict[object, float] = {}
         self._group_recent: dict[object, deque[float]] = {}
         self._paused_until = 0.0
+        self._last_departure = float("-inf")
         self._changed: asyncio.Condition | None = None
 
     def _now(self) -> float:
@@ -137,7 +139,9 @@ class RateGate:
         window = 1.0 + limits.margin
         while self._answered and self._answered[0] <= now - window:
             self._answered.popleft()
-        waits = [self._paused_until - now]
+        # Evenly spaced, not in bursts: fewer messages are ever between their answer and its
+        # record, so a crash repeats fewer.
+        waits = [self._paused_until - now, self._last_departure + 1.0 / limits.per_second - now]
         if self._in_flight + len(self._answered) >= limits.per_second:
             # Waiting for an answer, or for the oldest answer to leave the window.
             waits.append(self._answered[0] + window - now if self._answered else 0.05)
@@ -157,6 +161,7 @@ class RateGate:
         return max(waits)
 
     def _take(self, now: float, chat_id: object, is_group: bool) -> None:
+        self._last_departure = now
         self._in_flight += 1
         self._chat_busy.add(chat_id)
         if is_group:

@@ -73,7 +73,9 @@ def _start_worker(fake: FakeTelegram, url: str, log_path) -> subprocess.Popen:
         NHACVIEC_SEND_WINDOW="00:00-24:00",
         NHACVIEC_WORKING_DAYS="all",
         NHACVIEC_TICK_SECONDS="0.3",
-        NHACVIEC_LEASE_SECONDS="3",
+        # Long enough that a restarted worker's start-up re-plan, which holds row locks on
+        # reminders for its whole transaction, cannot outlast the lease of a live worker.
+        NHACVIEC_LEASE_SECONDS="10",
     )
     with log_path.open("ab") as log:
         return subprocess.Popen(
@@ -121,7 +123,7 @@ def test_two_workers_killed_at_random_lose_nothing_and_repeat_at_most_one_per_ki
                 workers[victim] = _start_worker(fake, postgres_url, logs[victim])
                 assert time.monotonic() < deadline
             _wait_until(lambda: len(_received(fake)) >= expected, timeout=180)
-            time.sleep(4)  # a lease (3 s) for a wrong second copy to show up
+            time.sleep(11)  # a lease (10 s) for a wrong second copy to show up
         finally:
             for worker in workers:
                 worker.send_signal(signal.SIGTERM)
