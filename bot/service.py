@@ -251,7 +251,12 @@ async def serve(
         welcome_back(settings, engine, channel=incoming.channel, chat_id=incoming.chat_id)
         return _handle_logged(incoming, context)
 
+    delivery: list[Dispatcher] = []  # set once the dispatcher exists
+
     async def on_incoming(incoming):
+        if incoming.reply_to_message_id and delivery:
+            # A reply names its reminder by message id: let the record of it land first.
+            await delivery[0].settle(incoming.channel, incoming.chat_id)
         answers = await loop.run_in_executor(workers, answer, incoming)
         if incoming.command == "start" and hasattr(channel, "set_menu"):
             # A new coordinator's chat gets the coordinator's menu at once.
@@ -275,6 +280,7 @@ async def serve(
     # big planning pass competing for the interpreter.
     background = [asyncio.create_task(_replan_after(stop, settings, engine))]
     dispatcher = build_dispatcher(settings, engine, {channel.name: channel.send})
+    delivery.append(dispatcher)
     delivering = asyncio.create_task(_deliver_until(stop, dispatcher, settings))
     if getattr(channel, "receive", None) == "none" and mode == "run":
         background.append(asyncio.create_task(_poll_when_leader(stop, leader, channel)))

@@ -22,6 +22,7 @@ marked skipped. `render_each` adapts a per-row function (task, row, late) -> Ans
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
@@ -585,6 +586,35 @@ class Dispatcher:
     # batch is claimed as soon as half of what is in flight is done.
     batch: int = 50
     max_in_flight: int = 100
+    # Messages per chat sent or being sent whose message id is not recorded yet.
+    _unrecorded: dict[tuple[str, str], int] = field(default_factory=dict)
+    _recorded: asyncio.Condition | None = None
+
+    async def settle(self, channel: str, chat_id: str, timeout: float = 5.0) -> None:
+        """Wait until every reminder sent to this chat has its message id recorded.
+
+        A reply to a reminder names it by that id; a person quick enough to answer before the
+        record was written would otherwise not be understood.
+        """
+        if not self._unrecorded.get((channel, chat_id)):
+            return
+        condition = self._condition()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout), condition:
+                await condition.wait_for(lambda: not self._unrecorded.get((channel, chat_id)))
+
+    def _condition(self) -> asyncio.Condition:
+        if self._recorded is None:
+            self._recorded = asyncio.Condition()
+        return self._recorded
+
+    def _count(self, delivery: Delivery, change: int) -> None:
+        key = (delivery.channel, delivery.chat_id)
+        left = self._unrecorded.get(key, 0) + change
+        if left > 0:
+            self._unrecorded[key] = left
+        else:
+            self._unrecorded.pop(key, None)
 
     async def run_once(self, stop: asyncio.Event | None = None) -> DispatchReport:
         """Deliver everything due now, batch after batch, until nothing due is left.
@@ -615,6 +645,7 @@ class Dispatcher:
                     exhausted = count == 0
                     claimed.update({row.reminder_id: row for row in rows})
                     for delivery in deliveries:
+                        self._count(delivery, +1)
                         in_flight.add(asyncio.create_task(self._send(delivery)))
                     if count and not deliveries:
                         continue  # every row was cancelled or skipped: claim again
@@ -717,7 +748,16 @@ class Dispatcher:
         return Outcome(delivery, message_id, None)
 
     async def _record_and_notify(self, outcomes, claimed, policy, report, *, renew: bool) -> None:
-        notices = await asyncio.to_thread(self._record, outcomes, claimed, policy, report, renew)
+        try:
+            notices = await asyncio.to_thread(
+                self._record, outcomes, claimed, policy, report, renew
+            )
+        finally:
+            for outcome in outcomes:
+                self._count(outcome.delivery, -1)
+            condition = self._condition()
+            async with condition:
+                condition.notify_all()
         for notice in notices:
             sender = self.senders.get(notice.channel)
             if sender is None:
