@@ -99,8 +99,13 @@ def record_notice_failure(
     now: datetime,
     unreachable: bool,
     retry_after: float | None,
+    rejected: bool = False,
 ) -> str:
-    """Queue a failed notice again with a backoff, or give up; returns the new state."""
+    """Queue a failed notice again with a backoff, or give up; returns the new state.
+
+    Unreachable: the person blocked the bot (the contact is deactivated). Rejected: the
+    channel refused this message itself (sending it again would fail the same way).
+    """
     notice = session.get(Notice, notice_id)
     if notice is None or notice.claimed_by != worker:
         return "lost"
@@ -112,6 +117,9 @@ def record_notice_failure(
         if contact is not None:
             contact.active = False
             contact.unreachable_at = now
+        return notice.state
+    if rejected:
+        notice.state = ReminderState.FAILED
         return notice.state
     if retry_after is not None:
         notice.attempts = max(0, notice.attempts - 1)  # a rate limit is not a failure

@@ -1,7 +1,7 @@
 """coordinator review: confirmations, approved extensions, plan scope, notices, prompts
 
 Revision ID: 0030
-Revises: 0003
+Revises: 0010
 Create Date: 2026-11-25 23:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import db.types
 
 revision = "0030"
-down_revision = "0003"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
