@@ -29,7 +29,7 @@ class _Demo:
             "NHACVIEC_TICK_SECONDS": "0.2",
         }
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run"],
+            [sys.executable, "-m", "bot.cli", "run", "--demo"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
