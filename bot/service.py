@@ -22,7 +22,7 @@ from db.engine import make_engine, migrate, session_scope
 from db.models import Contact, ContactRole, Reminder
 from handlers.context import BotContext
 from handlers.conversation import handle
-from handlers.render import render_reminder
+from handlers.notices import compose
 from schedules.dispatch import Dispatcher
 from schedules.planning import load_policy, plan_reminders
 
@@ -47,8 +47,8 @@ def build_dispatcher(settings: Settings, engine: Engine, senders: dict) -> Dispa
     """The delivery loop for the running channels."""
     zone = settings.zone
 
-    def render(task, reminder, late):
-        return render_reminder(task, reminder, today=utcnow().astimezone(zone).date(), late=late)
+    def render(session, items, late):
+        return compose(session, items, late, now=utcnow(), zone=zone)
 
     return Dispatcher(
         engine=engine,

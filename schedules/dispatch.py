@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from core.messages import Answer
 from db.engine import session_scope
 from db.models import Contact, Reminder, ReminderState, Task, TaskStatus
-from db.tasks import agency_leads
+from schedules.ledger import Claimed, family, give_up_moment, group_for_sending, still_wanted
 from schedules.planning import ReminderPolicy
 
 log = logging.getLogger(__name__)
@@ -48,16 +48,22 @@ class Unreachable(DeliveryError):
 
 @dataclass(frozen=True)
 class Delivery:
-    """A claimed reminder with everything needed to send it."""
+    """One message to send: one claimed row, or several going together as one message."""
 
-    reminder_id: int
+    reminder_ids: tuple[int, ...]
     channel: str
     chat_id: str
     answer: Answer
 
+    @property
+    def reminder_id(self) -> int:
+        """The first row's id (the one logs name)."""
+        return self.reminder_ids[0]
+
 
 Sender = Callable[[str, Answer], Awaitable[str]]
-Renderer = Callable[[Task, Reminder, bool], Answer]
+# Turns the rows going as one message into its text; None means nothing is worth sending.
+Renderer = Callable[[Session, list[Claimed], bool], Answer | None]
 
 
 @dataclass
@@ -91,13 +97,23 @@ def claim_due(
     if session.get_bind().dialect.name == "postgresql":
         statement = statement.with_for_update(skip_locked=True)
     candidates = list(session.exec(statement))
-    deliveries: list[Delivery] = []
-    for reminder in _latest_per_cycle(candidates, session):
-        if len(deliveries) >= limit:
+    rows = _latest_per_cycle(candidates, session)
+    items = [
+        Claimed(
+            reminder,
+            session.get(Task, reminder.task_id) if reminder.task_id else None,
+            session.get(Contact, reminder.contact_id),
+        )
+        for reminder in rows
+    ]
+    items = [item for item in items if item.contact is not None]
+    wanted = still_wanted(session, items)
+    claimed_items: list[Claimed] = []
+    for item, keep in zip(items, wanted, strict=True):
+        reminder = item.reminder
+        if len(claimed_items) >= limit:
             break
-        task = session.get(Task, reminder.task_id)
-        contact = session.get(Contact, reminder.contact_id)
-        if not _still_wanted(session, task, contact):
+        if not keep:
             reminder.state = ReminderState.CANCELLED
             continue
         # Late means later than the first moment it could have gone out: a reminder planned
@@ -122,24 +138,24 @@ def claim_due(
         if claimed.rowcount != 1:
             continue  # another worker took it between our read and our write
         session.refresh(reminder)
+        claimed_items.append(item)
+    deliveries: list[Delivery] = []
+    for group in group_for_sending(claimed_items, policy.group_above):
+        late = any(item.reminder.late for item in group)
+        answer = render(session, group, late)
+        ids = tuple(item.reminder.id for item in group)
+        if answer is None:
+            for item in group:
+                item.reminder.state = ReminderState.SKIPPED
+                item.reminder.lease_until = None
+            continue
+        contact = group[0].contact
         deliveries.append(
             Delivery(
-                reminder_id=reminder.id,
-                channel=contact.channel,
-                chat_id=contact.chat_id,
-                answer=render(task, reminder, reminder.late),
+                reminder_ids=ids, channel=contact.channel, chat_id=contact.chat_id, answer=answer
             )
         )
     return deliveries
-
-
-def _still_wanted(session: Session, task: Task | None, contact: Contact | None) -> bool:
-    """The task is open and the contact is still reachable and of a lead agency."""
-    if task is None or contact is None or not contact.active:
-        return False
-    if task.status == TaskStatus.DONE or task.withdrawn_at is not None:
-        return False
-    return agency_leads(session, task_id=task.id, agency_id=contact.agency_id)
 
 
 def _latest_per_cycle(candidates: Iterable[Reminder], session: Session) -> list[Reminder]:
@@ -148,9 +164,9 @@ def _latest_per_cycle(candidates: Iterable[Reminder], session: Session) -> list[
     A row left 'sending' by a crashed worker is superseded like a pending one, and so is any
     row older than one that already went out.
     """
-    newest: dict[tuple[int, int, object], Reminder] = {}
+    newest: dict[tuple, Reminder] = {}
     for reminder in candidates:
-        key = (reminder.task_id, reminder.contact_id, reminder.cycle)
+        key = family(reminder)
         kept = newest.get(key)
         if kept is None or reminder.due_at > kept.due_at:
             if kept is not None:
@@ -159,17 +175,18 @@ def _latest_per_cycle(candidates: Iterable[Reminder], session: Session) -> list[
         else:
             reminder.state = ReminderState.SKIPPED
     # What already went out for the same task, contact and cycle, in one query.
-    last_sent: dict[tuple[int, int, object], datetime] = {}
-    if newest:
+    last_sent: dict[tuple, datetime] = {}
+    task_ids = {key[0] for key in newest if key[0] is not None}
+    if task_ids:
         sent = session.exec(
-            select(Reminder.task_id, Reminder.contact_id, Reminder.cycle, Reminder.due_at).where(
-                col(Reminder.task_id).in_({task_id for task_id, _, _ in newest}),
+            select(Reminder).where(
+                col(Reminder.task_id).in_(task_ids),
                 Reminder.state == ReminderState.SENT,
             )
         )
-        for task_id, contact_id, cycle, due_at in sent:
-            key = (task_id, contact_id, cycle)
-            last_sent[key] = max(due_at, last_sent.get(key, due_at))
+        for row in sent:
+            key = family(row)
+            last_sent[key] = max(row.due_at, last_sent.get(key, row.due_at))
     kept_rows = []
     for key, reminder in newest.items():
         if key in last_sent and last_sent[key] >= reminder.due_at:
@@ -180,22 +197,25 @@ def _latest_per_cycle(candidates: Iterable[Reminder], session: Session) -> list[
 
 
 def renew_lease(
-    session: Session, *, reminder_id: int, worker: str, now: datetime, lease: timedelta
+    session: Session, *, reminder_ids: tuple[int, ...], worker: str, now: datetime, lease: timedelta
 ) -> bool:
-    """Extend our lease just before sending; False when another worker took the row meanwhile."""
+    """Extend our lease just before sending; False when another worker took a row meanwhile."""
     renewed = session.execute(
         update(Reminder)
         .where(
-            col(Reminder.id) == reminder_id,
+            col(Reminder.id).in_(reminder_ids),
             col(Reminder.claimed_by) == worker,
             col(Reminder.state) == ReminderState.SENDING,
             # Reported done since the claim: no reminder (the next claim cancels the row).
-            col(Reminder.task_id).in_(select(Task.id).where(Task.status != TaskStatus.DONE)),
+            or_(
+                col(Reminder.task_id).is_(None),
+                col(Reminder.task_id).in_(select(Task.id).where(Task.status != TaskStatus.DONE)),
+            ),
         )
         .values(lease_until=now + lease)
         .execution_options(synchronize_session=False)
     )
-    return renewed.rowcount == 1
+    return renewed.rowcount == len(reminder_ids)
 
 
 def record_sent(
@@ -242,7 +262,7 @@ def record_failure(
         wait = timedelta(seconds=error.retry_after)
     else:
         wait = timedelta(seconds=min(3600, 30 * 2 ** min(reminder.attempts - 1, 10)))
-    if now + wait > policy.deadline_moment(reminder.cycle) or reminder.attempts >= MAX_ATTEMPTS:
+    if now + wait > give_up_moment(reminder, policy) or reminder.attempts >= MAX_ATTEMPTS:
         reminder.state = ReminderState.FAILED
         return reminder.state
     reminder.state = ReminderState.PENDING
@@ -296,7 +316,7 @@ class Dispatcher:
         with session_scope(self.engine) as session:
             if not renew_lease(
                 session,
-                reminder_id=delivery.reminder_id,
+                reminder_ids=delivery.reminder_ids,
                 worker=self.worker,
                 now=self.clock(),
                 lease=self.lease,
@@ -309,26 +329,32 @@ class Dispatcher:
         except Exception as error:  # every failure is recorded, never silently dropped
             log.warning("reminder %s not sent: %s", delivery.reminder_id, error)
             with session_scope(self.engine) as session:
-                state = record_failure(
-                    session,
-                    reminder_id=delivery.reminder_id,
-                    worker=self.worker,
-                    error=error,
-                    now=self.clock(),
-                    policy=policy,
-                )
+                states = [
+                    record_failure(
+                        session,
+                        reminder_id=reminder_id,
+                        worker=self.worker,
+                        error=error,
+                        now=self.clock(),
+                        policy=policy,
+                    )
+                    for reminder_id in delivery.reminder_ids
+                ]
+            state = states[0]
             (report.failed if state == ReminderState.FAILED else report.retried).append(
                 delivery.reminder_id
             )
             return
         with session_scope(self.engine) as session:
-            record_sent(
-                session,
-                reminder_id=delivery.reminder_id,
-                worker=self.worker,
-                message_id=message_id,
-                now=self.clock(),
-            )
+            # A grouped message records each of its rows as sent, with the one message id.
+            for reminder_id in delivery.reminder_ids:
+                record_sent(
+                    session,
+                    reminder_id=reminder_id,
+                    worker=self.worker,
+                    message_id=message_id,
+                    now=self.clock(),
+                )
         report.sent.append(delivery.reminder_id)
 
     async def _pace(self, delivery: Delivery) -> None:

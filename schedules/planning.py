@@ -1,11 +1,22 @@
-"""Reminder planning: the Reminder rows each open task needs, kept in step with the data."""
+"""Reminder planning: the ledger rows each task and contact needs, kept in step with the data.
+
+One function, `plan_reminders`, plans every kind of message a task calls for (countdown per
+role, overdue notices, the coordinators' escalation, standing duties' check-ins) and the
+task-less ones (weekly digest, Monday list). It works in chunks of task ids, reads plain
+columns, and writes with core bulk statements, so a full re-plan keeps memory flat and an
+incremental one (one task, one contact) touches only that task's or contact's rows.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import and_, bindparam, insert, or_, update
 from sqlmodel import Session, col, select
 
 from core.i18n import _
@@ -14,7 +25,10 @@ from db.models import (
     AgencyRole,
     CalendarDay,
     Contact,
+    ContactRole,
+    Plan,
     Reminder,
+    ReminderKind,
     ReminderState,
     Task,
     TaskAgency,
@@ -25,21 +39,76 @@ from schedules.calendar import (
     Offset,
     SendWindow,
     WorkingCalendar,
-    parse_offsets,
+    next_period_start,
+    parse_interval,
+    parse_role_offsets,
+    period_start,
     reminder_time,
     working_days_from_setting,
 )
 from schedules.deadlines import parse_deadline
 
+# Tasks read and planned per round trip: large enough to amortise queries, small enough to
+# keep memory flat and every id list far below PostgreSQL's 65,535 parameters.
+CHUNK = 2000
+# Ids per statement when rows are cancelled or changed by id.
+ID_BATCH = 1000
+# How the override dictionaries (Plan.offsets, Task.offsets) name the roles.
+ROLE_KEYS = {
+    AgencyRole.LEAD: "lead",
+    AgencyRole.COORDINATOR: "support",
+    AgencyRole.EXECUTOR: "executor",
+}
+# When one agency plays several parts in a task, its officers hear as the most involved one.
+_ROLE_RANK = {AgencyRole.LEAD: 0, AgencyRole.EXECUTOR: 1, AgencyRole.COORDINATOR: 2}
+# Kinds whose rows planning derives from the data (snoozes are asked for by a person).
+PLANNED_KINDS = (
+    ReminderKind.REMINDER,
+    ReminderKind.OVERDUE,
+    ReminderKind.ESCALATION,
+    ReminderKind.CHECKIN,
+)
+_LIVE = (ReminderState.PENDING, ReminderState.SENDING, ReminderState.SENT)
+
+
+def parse_clock_time(text: str) -> time | None:
+    """ "HH:MM" as a local time of day; empty means "not set"."""
+    if not (text or "").strip():
+        return None
+    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", text)
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise ValueError(f"time {text!r}: write it as HH:MM, e.g. 08:00")
+    return time(int(match[1]), int(match[2]))
+
+
+@lru_cache(maxsize=256)
+def _offsets_from_text(text: str) -> tuple[Offset, ...]:
+    return parse_role_offsets(text)
+
+
+# The settings' defaults (bot/settings.py), for policies built in code.
+_DEFAULT_SUPPORT = (Offset(3, "d"),)
+_DEFAULT_EXECUTOR = (Offset(3, "d"), Offset(0, "d"))
+_DEFAULT_OVERDUE_EVERY = Offset(3, "wd")
+
 
 @dataclass(frozen=True)
 class ReminderPolicy:
-    """When reminders go out: offsets, the send window, the working calendar, the zone."""
+    """Who hears what and when: offsets per role, after-deadline rules, window, calendar."""
 
-    offsets: tuple[Offset, ...]
+    offsets: tuple[Offset, ...]  # the lead agency's officers
     window: SendWindow
     calendar: WorkingCalendar
     zone: ZoneInfo
+    support_offsets: tuple[Offset, ...] = _DEFAULT_SUPPORT
+    executor_offsets: tuple[Offset, ...] = _DEFAULT_EXECUTOR
+    overdue_every: Offset = _DEFAULT_OVERDUE_EVERY
+    overdue_max: int = 5
+    checkin_every: str = "monthly"
+    group_above: int = 3
+    digest_weekday: int = 0
+    digest_time: time | None = None
+    officer_weekly_list: bool = True
 
     def local_today(self, now: datetime) -> date:
         """The people's date at `now`."""
@@ -50,6 +119,12 @@ class ReminderPolicy:
         return reminder_time(
             due, Offset(0, "m"), calendar=self.calendar, window=self.window, tz=self.zone
         )
+
+    def morning_of(self, day: date, at: time | None = None) -> datetime:
+        """The window's start (or `at`, kept inside the window) on the first working day >= day."""
+        working = self.calendar.next_working_day(day)
+        moment = at if at is not None and self.window.contains(at) else self.window.start
+        return datetime.combine(working, moment, self.zone).astimezone(UTC)
 
     def next_sending_moment(self, moment: datetime) -> datetime:
         """`moment` if a reminder may go out then, else the next window's start (UTC)."""
@@ -68,6 +143,39 @@ class ReminderPolicy:
         local = now.astimezone(self.zone)
         return self.calendar.is_working_day(local.date()) and self.window.contains(local.time())
 
+    def role_offsets(self, role: str, *overrides: dict | None) -> tuple[Offset, ...]:
+        """A role's offsets: the task's override, else the plan's, else the settings'."""
+        key = ROLE_KEYS.get(role, role)
+        for override in overrides:
+            if override and key in override:
+                return _offsets_from_text(override[key] or "")
+        if key == "lead":
+            return self.offsets
+        return self.support_offsets if key == "support" else self.executor_offsets
+
+    def overdue_days(self, due: date) -> list[date]:
+        """The working days the lead officers hear that a task is overdue."""
+        first = self.calendar.next_working_day(due + timedelta(days=1))
+        days = []
+        day = first
+        for _number in range(self.overdue_max):
+            days.append(day)
+            if self.overdue_every.unit == "wd":
+                day = self.calendar.add_working_days(day, self.overdue_every.amount)
+            else:
+                day = self.calendar.next_working_day(
+                    day + timedelta(days=self.overdue_every.amount)
+                )
+        return days
+
+    def digest_moment(self, week_start: date) -> datetime:
+        """When the week's digest goes out: its configured weekday, moved to a working day."""
+        return self.morning_of(week_start + timedelta(days=self.digest_weekday), self.digest_time)
+
+    def checkin_moment(self, period: date) -> datetime:
+        """The first working morning of a check-in period."""
+        return self.morning_of(period)
+
 
 def load_policy(session: Session, settings) -> ReminderPolicy:
     """Build the policy from settings and the province's announced calendar exceptions."""
@@ -77,20 +185,79 @@ def load_policy(session: Session, settings) -> ReminderPolicy:
         extra_days_off=frozenset(day.day for day in days if not day.is_working),
         extra_working_days=frozenset(day.day for day in days if day.is_working),
     )
+    digest_days = sorted(working_days_from_setting(settings.digest_day))
     return ReminderPolicy(
-        offsets=tuple(parse_offsets(settings.reminder_offsets)),
+        offsets=parse_role_offsets(settings.reminder_offsets),
         window=SendWindow.parse(settings.send_window),
         calendar=calendar,
         zone=settings.zone,
+        support_offsets=parse_role_offsets(settings.support_offsets),
+        executor_offsets=parse_role_offsets(settings.executor_offsets),
+        overdue_every=parse_interval(settings.overdue_every),
+        overdue_max=settings.overdue_max,
+        checkin_every=settings.checkin_every,
+        group_above=settings.group_above,
+        digest_weekday=digest_days[0],
+        digest_time=parse_clock_time(settings.digest_time),
+        officer_weekly_list=settings.officer_weekly_list,
     )
 
 
 @dataclass
 class PlanningOutcome:
-    """How many reminder rows planning added and withdrew."""
+    """How many reminder rows planning added, withdrew and moved."""
 
     created: int = 0
     cancelled: int = 0
+    moved: int = 0
+
+    def add(self, other: PlanningOutcome) -> None:
+        """Count another chunk's changes in."""
+        self.created += other.created
+        self.cancelled += other.cancelled
+        self.moved += other.moved
+
+
+# A slot: (kind, contact id, cycle, label) of one task; the same key the unique index holds.
+Slot = tuple[str, int, date, str]
+
+
+@dataclass
+class _Existing:
+    """A ledger row as planning needs it (plain columns, no ORM object)."""
+
+    id: int
+    state: str
+    due_at: datetime
+
+
+@dataclass
+class _Planner:
+    """One planning run: the policy, the clock, and per-run caches of computed times."""
+
+    policy: ReminderPolicy
+    now: datetime
+    coordinators: list[int]
+    times: dict[tuple[date, Offset], datetime] = field(default_factory=dict)
+    overdue: dict[date, list[datetime]] = field(default_factory=dict)
+
+    def countdown_time(self, due: date, offset: Offset) -> datetime:
+        key = (due, offset)
+        moment = self.times.get(key)
+        if moment is None:
+            policy = self.policy
+            moment = reminder_time(
+                due, offset, calendar=policy.calendar, window=policy.window, tz=policy.zone
+            )
+            self.times[key] = moment
+        return moment
+
+    def overdue_times(self, due: date) -> list[datetime]:
+        moments = self.overdue.get(due)
+        if moments is None:
+            moments = [self.policy.morning_of(day) for day in self.policy.overdue_days(due)]
+            self.overdue[due] = moments
+        return moments
 
 
 def plan_reminders(
@@ -98,39 +265,87 @@ def plan_reminders(
     *,
     policy: ReminderPolicy,
     now: datetime,
-    task_ids: list[int] | None = None,
-    contact_ids: list[int] | None = None,
+    task_ids: Iterable[int] | None = None,
+    contact_ids: Iterable[int] | None = None,
 ) -> PlanningOutcome:
-    """Create the missing reminder rows and cancel the pending ones no longer wanted."""
+    """Create the missing ledger rows and cancel the pending ones no longer wanted.
+
+    Without `task_ids` every task is planned (the daily safety net), with the task-less
+    digests; with `contact_ids` only those contacts' rows are touched.
+    """
+    session.flush()  # status changes made through the ORM must be visible to core statements
+    contacts = sorted(set(contact_ids)) if contact_ids is not None else None
+    planner = _Planner(policy=policy, now=now, coordinators=_coordinators(session, contacts))
     outcome = PlanningOutcome()
-    today = policy.local_today(now)
-    tasks = _tasks_in_scope(session, task_ids)
-    for task in tasks:
-        if task.deadline_kind == "recurring":
-            _advance_cycle(session, task, today=today, now=now)
-    contacts_by_task = _lead_contacts(session, [task.id for task in tasks], contact_ids)
-    existing = _existing_reminders(session, [task.id for task in tasks], contact_ids)
-    for task in tasks:
-        wanted = _wanted_slots(task, policy=policy, now=now)
-        leads = {contact.id: contact for contact in contacts_by_task.get(task.id, [])}
-        for contact_id, rows in existing.get(task.id, {}).items():
-            if contact_id not in leads:
-                # The lead changed, or the officer moved to another agency.
-                outcome.cancelled += _cancel_unwanted(rows, {})
-        for contact in leads.values():
-            rows = existing.get(task.id, {}).get(contact.id, [])
-            outcome.cancelled += _cancel_unwanted(rows, wanted)
-            outcome.created += _add_missing(
-                session, task, contact, rows, wanted, now=now, policy=policy
-            )
-    session.flush()
+    for scope in _task_scopes(session, task_ids, contacts):
+        _advance_cycles(session, scope, today=policy.local_today(now), now=now)
+        outcome.add(_plan_chunk(session, planner, scope, contacts))
+    if task_ids is None:
+        outcome.add(_plan_taskless(session, planner, contacts))
     return outcome
+
+
+def _task_scopes(
+    session: Session, task_ids: Iterable[int] | None, contacts: list[int] | None
+) -> Iterator:
+    """SQL conditions on Task.id, each covering at most CHUNK tasks."""
+    if task_ids is not None:
+        ids = sorted(set(task_ids))
+        for start in range(0, len(ids), CHUNK):
+            yield col(Task.id).in_(ids[start : start + CHUNK])
+        return
+    involved = None
+    if contacts is not None and not set(contacts) & set(_coordinators(session, None)):
+        # Officers only hear of their agencies' tasks: walk those, not the whole table.
+        agencies = select(Contact.agency_id).where(col(Contact.id).in_(contacts))
+        involved = col(Task.id).in_(
+            select(TaskAgency.task_id).where(col(TaskAgency.agency_id).in_(agencies))
+        )
+    last = 0
+    while True:
+        statement = select(Task.id).where(Task.id > last).order_by(Task.id).limit(CHUNK)
+        if involved is not None:
+            statement = statement.where(involved)
+        ids = list(session.exec(statement))
+        if not ids:
+            return
+        condition = and_(col(Task.id) >= ids[0], col(Task.id) <= ids[-1])
+        yield condition if involved is None else and_(condition, involved)
+        last = ids[-1]
+
+
+def _coordinators(session: Session, contacts: list[int] | None) -> list[int]:
+    """Active coordinators (they hear of every task's escalation), within `contacts` if given."""
+    statement = select(Contact.id).where(
+        Contact.role == ContactRole.COORDINATOR, col(Contact.active).is_(True)
+    )
+    if contacts is not None:
+        statement = statement.where(col(Contact.id).in_(contacts))
+    return list(session.exec(statement))
+
+
+def _advance_cycles(session: Session, scope, *, today: date, now: datetime) -> None:
+    """Move recurring tasks whose cycle was reported done (or never dated) to the current one."""
+    statement = select(Task).where(
+        scope,
+        Task.deadline_kind == "recurring",
+        col(Task.withdrawn_at).is_(None),
+        or_(Task.status == TaskStatus.DONE, col(Task.due_date).is_(None)),
+    )
+    for task in session.exec(statement):
+        _advance_cycle(session, task, today=today, now=now)
+    session.flush()
+
+
+@lru_cache(maxsize=1024)
+def _parsed(deadline_text: str):
+    return parse_deadline(deadline_text)
 
 
 def _advance_cycle(session: Session, task: Task, *, today: date, now: datetime) -> None:
     """Move a recurring task to its current cycle; a cycle reported done reopens when it ends."""
     # The date is re-read from the phrase: the cycle moves on by itself.
-    current = parse_deadline(task.deadline_text).next_due(today)
+    current = _parsed(task.deadline_text).next_due(today)
     if task.status != TaskStatus.DONE:
         # An open cycle stays until it is reported: a missed quarterly report shows as overdue
         # instead of vanishing into the next quarter.
@@ -151,142 +366,388 @@ def _advance_cycle(session: Session, task: Task, *, today: date, now: datetime) 
         now=now,
     )
     task.progress = None
+    task.status_note = None
     task.due_date = current
 
 
-def _tasks_in_scope(session: Session, task_ids: list[int] | None) -> list[Task]:
-    statement = select(Task)
-    if task_ids is not None:
-        statement = statement.where(col(Task.id).in_(task_ids))
-    return list(session.exec(statement))
-
-
-def _lead_contacts(
-    session: Session, task_ids: list[int], contact_ids: list[int] | None
-) -> dict[int, list[Contact]]:
-    statement = (
-        select(TaskAgency.task_id, Contact)
-        .join(Contact, col(Contact.agency_id) == TaskAgency.agency_id)
-        .join(Agency, col(Agency.id) == TaskAgency.agency_id)
-        .where(
-            col(TaskAgency.task_id).in_(task_ids),
-            TaskAgency.role == AgencyRole.LEAD,
-            col(Contact.active).is_(True),
-            col(Agency.is_generic).is_(False),
+def _plan_chunk(
+    session: Session, planner: _Planner, scope, contacts: list[int] | None
+) -> PlanningOutcome:
+    tasks = session.exec(
+        select(
+            Task.id,
+            Task.status,
+            Task.deadline_kind,
+            Task.due_date,
+            Task.withdrawn_at,
+            Task.created_at,
+            Task.offsets,
+            Plan.offsets,
         )
-    )
-    if contact_ids is not None:
-        statement = statement.where(col(Contact.id).in_(contact_ids))
-    grouped: dict[int, list[Contact]] = {}
-    for task_id, contact in session.exec(statement):
-        grouped.setdefault(task_id, []).append(contact)
-    return grouped
-
-
-def _existing_reminders(
-    session: Session, task_ids: list[int], contact_ids: list[int] | None
-) -> dict[int, dict[int, list[Reminder]]]:
-    """task id -> contact id -> that contact's reminder rows for the task."""
-    statement = select(Reminder).where(col(Reminder.task_id).in_(task_ids))
-    if contact_ids is not None:
-        statement = statement.where(col(Reminder.contact_id).in_(contact_ids))
-    grouped: dict[int, dict[int, list[Reminder]]] = {}
-    for reminder in session.exec(statement):
-        grouped.setdefault(reminder.task_id, {}).setdefault(reminder.contact_id, []).append(
-            reminder
+        .join(Plan, col(Plan.id) == Task.plan_id)
+        .where(scope)
+    ).all()
+    if not tasks:
+        return PlanningOutcome()
+    people = _task_contacts(session, scope, contacts)
+    existing = _existing_rows(session, scope, contacts)
+    inserts: list[dict] = []
+    cancel: list[int] = []
+    moves: list[dict] = []
+    outcome = PlanningOutcome()
+    for task_id, status, kind, due, withdrawn, created, task_offsets, plan_offsets in tasks:
+        rows = existing.pop(task_id, {})
+        roles = people.get(task_id, {})
+        open_task = withdrawn is None and status != TaskStatus.DONE
+        wanted = (
+            _wanted_slots(planner, roles, kind, due, created, (task_offsets, plan_offsets))
+            if open_task
+            else {}
         )
-    return grouped
+        countdown_open = open_task and due is not None and not _past(planner, due)
+        for slot, row in rows.items():
+            if row.state != ReminderState.PENDING:
+                continue
+            if slot[0] == ReminderKind.SNOOZE:
+                if not (countdown_open and slot[1] in roles):
+                    cancel.append(row.id)
+            elif slot not in wanted:
+                cancel.append(row.id)
+        _add_missing(planner, task_id, rows, wanted, inserts, moves)
+    # Rows of tasks the scope no longer finds (deleted between queries) are left alone.
+    outcome.created += _insert(session, inserts)
+    outcome.cancelled += _cancel(session, cancel)
+    outcome.moved += _move(session, moves)
+    return outcome
+
+
+def _past(planner: _Planner, due: date) -> bool:
+    return planner.policy.deadline_moment(due) < planner.now
 
 
 def _wanted_slots(
-    task: Task, *, policy: ReminderPolicy, now: datetime
-) -> dict[tuple[date, str], datetime]:
-    """(cycle, offset label) -> send time, for a task that still needs reminders."""
-    if task.status == TaskStatus.DONE or task.due_date is None or task.withdrawn_at is not None:
-        return {}
-    if task.deadline_kind in ("ongoing", "undetermined"):
-        return {}
-    if policy.deadline_moment(task.due_date) < now:
-        return {}  # overdue: escalation, not a countdown
-    return {
-        (task.due_date, offset.label): reminder_time(
-            task.due_date, offset, calendar=policy.calendar, window=policy.window, tz=policy.zone
-        )
-        for offset in policy.offsets
-    }
-
-
-def _cancel_unwanted(rows: list[Reminder], wanted: dict[tuple[date, str], datetime]) -> int:
-    cancelled = 0
-    for reminder in rows:
-        if (
-            reminder.state == ReminderState.PENDING
-            and (reminder.cycle, reminder.offset_label) not in wanted
-        ):
-            reminder.state = ReminderState.CANCELLED
-            cancelled += 1
-    return cancelled
+    planner: _Planner,
+    roles: dict[int, str],
+    deadline_kind: str,
+    due: date | None,
+    created: datetime,
+    overrides: tuple[dict | None, dict | None],
+) -> dict[Slot, tuple[datetime, str | None]]:
+    """Slot -> (send time, role) for an open task."""
+    policy = planner.policy
+    wanted: dict[Slot, tuple[datetime, str | None]] = {}
+    if deadline_kind == "ongoing":
+        today = policy.local_today(planner.now)
+        first = period_start(today, policy.checkin_every)
+        periods = (first, next_period_start(first, policy.checkin_every))
+        for contact_id, role in roles.items():
+            if role != AgencyRole.LEAD:
+                continue
+            for period in periods:
+                moment = policy.checkin_moment(period)
+                # A duty imported mid-month is asked about from the next period on.
+                if moment >= created:
+                    wanted[(ReminderKind.CHECKIN, contact_id, period, "checkin")] = (moment, role)
+        return wanted
+    if due is None or deadline_kind == "undetermined":
+        return wanted  # listed in the coordinators' digest until someone sets a date
+    if not _past(planner, due):
+        for contact_id, role in roles.items():
+            for offset in policy.role_offsets(role, *overrides):
+                slot = (ReminderKind.REMINDER, contact_id, due, offset.label)
+                wanted[slot] = (planner.countdown_time(due, offset), role)
+    overdue = planner.overdue_times(due)
+    for contact_id, role in roles.items():
+        if role != AgencyRole.LEAD:
+            continue
+        for number, moment in enumerate(overdue, 1):
+            wanted[(ReminderKind.OVERDUE, contact_id, due, f"overdue:{number}")] = (moment, role)
+    # The coordinators hear once, when the task first goes overdue; then only in the digest.
+    escalation_at = policy.morning_of(due + timedelta(days=1))
+    for contact_id in planner.coordinators:
+        wanted[(ReminderKind.ESCALATION, contact_id, due, "escalation")] = (escalation_at, None)
+    return wanted
 
 
 def _add_missing(
-    session: Session,
-    task: Task,
-    contact: Contact,
-    rows: list[Reminder],
-    wanted: dict[tuple[date, str], datetime],
-    *,
-    now: datetime,
-    policy: ReminderPolicy,
-) -> int:
-    """Plan the wanted slots that have no live row; cancelled rows come back to life."""
-    known = {(reminder.cycle, reminder.offset_label): reminder for reminder in rows}
-    for slot, due_at in wanted.items():
-        reminder = known.get(slot)
-        if (
-            reminder is not None
-            and reminder.state == ReminderState.PENDING
-            and reminder.due_at != due_at
-        ):
-            reminder.due_at = due_at  # the calendar or window changed
-    # A slot cancelled earlier (task reopened, deadline changed back) is wanted again.
-    open_slots = {
-        slot: due_at
-        for slot, due_at in wanted.items()
-        if slot not in known or known[slot].state == ReminderState.CANCELLED
+    planner: _Planner,
+    task_id: int | None,
+    rows: dict[Slot, _Existing],
+    wanted: dict[Slot, tuple[datetime, str | None]],
+    inserts: list[dict],
+    moves: list[dict],
+) -> None:
+    """Plan the wanted slots that have no live row; cancelled rows come back to life.
+
+    Slots already behind us when the task or contact appeared are announced once, at the next
+    moment a message may go out, with the nearest of them, unless a message of the same kind
+    for the same cycle went or will go out later anyway.
+    """
+    now = planner.now
+    past: dict[tuple, tuple[Slot, datetime, str | None]] = {}
+    for slot, (due_at, role) in wanted.items():
+        row = rows.get(slot)
+        if row is not None and row.state == ReminderState.PENDING:
+            if row.due_at != due_at and due_at > now:
+                moves.append({"rid": row.id, "due_at": due_at, "state": ReminderState.PENDING})
+            continue
+        if row is not None and row.state != ReminderState.CANCELLED:
+            continue  # sent, sending, skipped or failed: its moment is behind it
+        if due_at > now:
+            _plan(task_id, slot, due_at, role, row, inserts, moves)
+            continue
+        group = (slot[0], slot[1], slot[2])
+        if group not in past or past[group][1] < due_at:
+            past[group] = (slot, due_at, role)
+    for (kind, contact_id, cycle), (slot, due_at, role) in past.items():
+        later = any(
+            other[:3] == (kind, contact_id, cycle) and row.state in _LIVE and row.due_at >= due_at
+            for other, row in rows.items()
+        )
+        if not later:
+            moment = planner.policy.next_sending_moment(now)
+            _plan(task_id, slot, moment, role, rows.get(slot), inserts, moves)
+
+
+def _plan(task_id, slot: Slot, due_at, role, row, inserts: list[dict], moves: list[dict]):
+    if row is None:
+        inserts.append(_new_row(task_id, slot, due_at, role))
+    else:
+        moves.append({"rid": row.id, "due_at": due_at, "state": ReminderState.PENDING})
+
+
+def _new_row(task_id: int | None, slot: Slot, due_at: datetime, role: str | None) -> dict:
+    kind, contact_id, cycle, label = slot
+    return {
+        "task_id": task_id,
+        "contact_id": contact_id,
+        "cycle": cycle,
+        "offset_label": label,
+        "due_at": due_at,
+        "state": ReminderState.PENDING.value,
+        "attempts": 0,
+        "late": False,
+        "kind": str(kind),
+        "role": role,
+        "created_at": datetime.now(UTC),
     }
-    planned = {slot: due_at for slot, due_at in open_slots.items() if due_at > now}
-    past = {slot: due_at for slot, due_at in open_slots.items() if due_at <= now}
-    if past:
-        # Offsets already behind us when the task or contact appeared: announce once, at the
-        # next moment a reminder may go out, with the nearest of them, unless a reminder for
-        # this cycle went or will go out later anyway.
-        slot, due_at = max(past.items(), key=lambda item: item[1])
-        live = (ReminderState.PENDING, ReminderState.SENDING, ReminderState.SENT)
-        already = any(r.cycle == slot[0] and r.state in live and r.due_at >= due_at for r in rows)
-        if not already:
-            planned[slot] = policy.next_sending_moment(now)
-    for (cycle, label), due_at in planned.items():
-        reminder = known.get((cycle, label))
-        if reminder is None:
-            session.add(
-                Reminder(
-                    task_id=task.id,
-                    contact_id=contact.id,
-                    cycle=cycle,
-                    offset_label=label,
-                    due_at=due_at,
-                )
+
+
+def _task_contacts(session: Session, scope, contacts: list[int] | None) -> dict[int, dict]:
+    """task id -> contact id -> the part the contact's agency plays (the most involved one)."""
+    statement = (
+        select(TaskAgency.task_id, TaskAgency.role, Contact.id)
+        .join(Contact, col(Contact.agency_id) == TaskAgency.agency_id)
+        .join(Agency, col(Agency.id) == TaskAgency.agency_id)
+        .join(Task, col(Task.id) == TaskAgency.task_id)
+        .where(scope, col(Contact.active).is_(True), col(Agency.is_generic).is_(False))
+    )
+    if contacts is not None:
+        statement = statement.where(col(Contact.id).in_(contacts))
+    grouped: dict[int, dict[int, str]] = {}
+    for task_id, role, contact_id in session.exec(statement):
+        roles = grouped.setdefault(task_id, {})
+        known = roles.get(contact_id)
+        if known is None or _ROLE_RANK.get(role, 9) < _ROLE_RANK.get(known, 9):
+            roles[contact_id] = role
+    return grouped
+
+
+def _existing_rows(
+    session: Session, scope, contacts: list[int] | None
+) -> dict[int, dict[Slot, _Existing]]:
+    """task id -> slot -> its ledger row."""
+    statement = (
+        select(
+            Reminder.id,
+            Reminder.task_id,
+            Reminder.kind,
+            Reminder.contact_id,
+            Reminder.cycle,
+            Reminder.offset_label,
+            Reminder.state,
+            Reminder.due_at,
+        )
+        .join(Task, col(Task.id) == Reminder.task_id)
+        .where(scope)
+    )
+    if contacts is not None:
+        statement = statement.where(col(Reminder.contact_id).in_(contacts))
+    grouped: dict[int, dict[Slot, _Existing]] = {}
+    for rid, task_id, kind, contact_id, cycle, label, state, due_at in session.exec(statement):
+        grouped.setdefault(task_id, {})[(kind, contact_id, cycle, label)] = _Existing(
+            rid, state, due_at
+        )
+    return grouped
+
+
+def _insert(session: Session, rows: list[dict]) -> int:
+    table = Reminder.__table__
+    for start in range(0, len(rows), ID_BATCH * 5):
+        session.execute(insert(table), rows[start : start + ID_BATCH * 5])
+    return len(rows)
+
+
+def _cancel(session: Session, ids: list[int]) -> int:
+    table = Reminder.__table__
+    for start in range(0, len(ids), ID_BATCH):
+        session.execute(
+            update(table)
+            .where(
+                table.c.id.in_(ids[start : start + ID_BATCH]),
+                table.c.state == ReminderState.PENDING,
             )
+            .values(state=ReminderState.CANCELLED)
+        )
+    return len(ids)
+
+
+def _move(session: Session, moves: list[dict]) -> int:
+    """Re-time pending rows, or bring cancelled ones back as fresh pending rows."""
+    if not moves:
+        return 0
+    table = Reminder.__table__
+    session.connection().execute(
+        update(table)
+        .where(table.c.id == bindparam("rid"))
+        .values(
+            due_at=bindparam("due_at"),
+            state=bindparam("state"),
+            attempts=0,
+            lease_until=None,
+            claimed_by=None,
+            last_error=None,
+            late=False,
+        ),
+        moves,
+    )
+    return len(moves)
+
+
+# --- task-less messages: the weekly digest and the officers' Monday list ---------------------
+
+
+def _plan_taskless(
+    session: Session, planner: _Planner, contacts: list[int] | None
+) -> PlanningOutcome:
+    policy = planner.policy
+    statement = select(Contact.id, Contact.role, Contact.created_at).where(
+        col(Contact.active).is_(True)
+    )
+    if contacts is not None:
+        statement = statement.where(col(Contact.id).in_(contacts))
+    people = list(session.exec(statement))
+    week = period_start(policy.local_today(planner.now), "weekly")
+    weeks = (week, week + timedelta(days=7))
+    wanted_by_contact: dict[int, dict[Slot, tuple[datetime, str | None]]] = {}
+    for contact_id, role, created in people:
+        if role in (ContactRole.COORDINATOR, ContactRole.ADMIN):
+            kind = ReminderKind.DIGEST if role == ContactRole.COORDINATOR else None
         else:
-            _reopen(reminder, due_at)
-    return len(planned)
+            kind = ReminderKind.WEEKLY_LIST if policy.officer_weekly_list else None
+        wanted: dict[Slot, tuple[datetime, str | None]] = {}
+        for start in weeks if kind else ():
+            moment = policy.digest_moment(start)
+            if moment >= created:
+                wanted[(kind, contact_id, start, str(kind))] = (moment, None)
+        wanted_by_contact[contact_id] = wanted
+    statement = select(
+        Reminder.id,
+        Reminder.kind,
+        Reminder.contact_id,
+        Reminder.cycle,
+        Reminder.offset_label,
+        Reminder.state,
+        Reminder.due_at,
+    ).where(
+        col(Reminder.task_id).is_(None),
+        col(Reminder.kind).in_([ReminderKind.DIGEST, ReminderKind.WEEKLY_LIST]),
+        Reminder.cycle >= week - timedelta(days=7),
+    )
+    if contacts is not None:
+        statement = statement.where(col(Reminder.contact_id).in_(contacts))
+    rows: dict[int, dict[Slot, _Existing]] = {}
+    for rid, kind, contact_id, cycle, label, state, due_at in session.exec(statement):
+        rows.setdefault(contact_id, {})[(kind, contact_id, cycle, label)] = _Existing(
+            rid, state, due_at
+        )
+    inserts: list[dict] = []
+    moves: list[dict] = []
+    cancel: list[int] = []
+    for contact_id, wanted in wanted_by_contact.items():
+        existing = rows.pop(contact_id, {})
+        cancel += [
+            row.id
+            for slot, row in existing.items()
+            if row.state == ReminderState.PENDING and slot not in wanted
+        ]
+        _add_missing(planner, None, existing, wanted, inserts, moves)
+    for existing in rows.values():  # contacts gone inactive
+        cancel += [row.id for row in existing.values() if row.state == ReminderState.PENDING]
+    return PlanningOutcome(
+        created=_insert(session, inserts),
+        cancelled=_cancel(session, cancel),
+        moved=_move(session, moves),
+    )
 
 
-def _reopen(reminder: Reminder, due_at: datetime) -> None:
-    reminder.state = ReminderState.PENDING
-    reminder.due_at = due_at
-    reminder.attempts = 0
-    reminder.lease_until = None
-    reminder.claimed_by = None
-    reminder.last_error = None
-    reminder.late = False
+# --- snooze -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Snoozed:
+    """The outcome of a snooze: when the extra reminder goes out, or why it cannot."""
+
+    due_at: datetime | None
+    reason: str | None = None
+
+
+def snooze(
+    session: Session,
+    *,
+    reminder: Reminder,
+    contact: Contact,
+    days: int,
+    policy: ReminderPolicy,
+    now: datetime,
+) -> Snoozed:
+    """Plan one more reminder `days` working days on, never after the deadline's last working day."""
+    task = session.get(Task, reminder.task_id) if reminder.task_id else None
+    if task is None or task.status == TaskStatus.DONE or task.withdrawn_at is not None:
+        return Snoozed(None, "closed")
+    if task.due_date is None:
+        return Snoozed(None, "no_deadline")
+    today = policy.local_today(now)
+    target_day = policy.calendar.add_working_days(policy.calendar.next_working_day(today), days)
+    last_day = policy.calendar.previous_working_day(task.due_date)
+    if target_day > last_day:
+        target_day = last_day
+    moment = policy.morning_of(target_day)
+    if target_day <= today or moment <= now:
+        return Snoozed(None, "deadline")
+    label = f"snooze:{target_day.isoformat()}"
+    existing = session.exec(
+        select(Reminder).where(
+            Reminder.task_id == task.id,
+            Reminder.contact_id == contact.id,
+            Reminder.cycle == task.due_date,
+            Reminder.offset_label == label,
+        )
+    ).first()
+    if existing is None:
+        session.execute(
+            insert(Reminder.__table__),
+            [
+                _new_row(
+                    task.id,
+                    (ReminderKind.SNOOZE, contact.id, task.due_date, label),
+                    moment,
+                    reminder.role,
+                )
+            ],
+        )
+    elif existing.state != ReminderState.PENDING:
+        existing.state = ReminderState.PENDING
+        existing.due_at = moment
+        existing.attempts = 0
+    return Snoozed(moment)

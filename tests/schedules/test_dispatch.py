@@ -10,9 +10,17 @@ from sqlmodel import select
 
 from core.messages import Answer
 from db.engine import session_scope
-from db.models import Contact, Reminder, ReminderState, StatusUpdate, Task, TaskStatus
+from db.models import (
+    Contact,
+    Reminder,
+    ReminderKind,
+    ReminderState,
+    StatusUpdate,
+    Task,
+    TaskStatus,
+)
 from db.tasks import record_status
-from handlers.render import render_reminder
+from handlers.notices import compose
 from schedules.dispatch import Dispatcher, RetryLater, Unreachable, claim_due
 from schedules.planning import plan_reminders
 from tests.factories import ZONE, draft, join, local, plan, policy, store_plan
@@ -57,8 +65,8 @@ def _setup(engine, *deadlines: str, contacts=("100",)):
 
 
 def _dispatcher(engine, channel, clock):
-    def render(task, reminder, late):
-        return render_reminder(task, reminder, today=clock().astimezone(ZONE).date(), late=late)
+    def render(session, items, late):
+        return compose(session, items, late, now=clock(), zone=ZONE)
 
     return Dispatcher(
         engine=engine,
@@ -71,9 +79,12 @@ def _dispatcher(engine, channel, clock):
     )
 
 
-def _reminders(engine):
+def _reminders(engine, kind=ReminderKind.REMINDER):
+    """The ledger's rows of one kind (countdown reminders unless told), earliest first."""
     with session_scope(engine) as session:
-        return session.exec(select(Reminder).order_by(Reminder.due_at)).all()
+        return session.exec(
+            select(Reminder).where(Reminder.kind == kind).order_by(Reminder.due_at)
+        ).all()
 
 
 def test_planning_creates_one_row_per_contact_and_offset_inside_working_hours(engine):
@@ -155,7 +166,7 @@ def _claim_as_a_worker_that_crashes(engine, now) -> list:
             worker="crashed",
             lease=timedelta(seconds=60),
             limit=10,
-            render=lambda task, reminder, late: Answer(text=task.content),
+            render=lambda session, items, late: Answer(text=items[0].task.content),
             policy=policy(),
         )
 
