@@ -22,9 +22,17 @@ from db.tasks import (
     find_task_by_ref,
     open_tasks_for_agency,
     record_status,
-    task_for_reminder_message,
+    tasks_for_reminder_message,
 )
 from handlers.context import BotContext
+from handlers.followup import (
+    DEADLINE_BUTTON_PREFIX,
+    open_task_card,
+    set_deadline_button,
+    set_deadline_command,
+    snooze_reminder,
+)
+from handlers.notices import SNOOZE_BUTTON_PREFIX, TASK_BUTTON_PREFIX
 from handlers.plan_upload import IMPORT_BUTTON_PREFIX, confirm_upload, preview_upload
 from handlers.render import (
     STATUS_BUTTON_PREFIX,
@@ -71,6 +79,8 @@ def _route(session: Session, incoming: Incoming, context: BotContext) -> list[An
         return [_progress(session, contact, context)]
     if command in ("nhiemvu", "tasks"):
         return [_task_list(session, contact)]
+    if command in ("dathan", "sethan"):
+        return [set_deadline_command(session, incoming, contact=contact, context=context)]
     if command in ("help", "trogiup", "huongdan"):
         return [Answer(text=_help_text(contact))]
     if command is not None:
@@ -122,6 +132,7 @@ def _help_text(contact: Contact) -> str:
         _("What you can do:"),
         _("• /nhiemvu — your agency's open tasks"),
         _("• /tiendo — progress summary"),
+        _("• /dathan REF DD/MM/YYYY — set the date of a task without a deadline (coordinators)"),
         _('• Reply to a reminder: "xong", "đang làm 60%", "vướng mắc: …", "xin gia hạn đến 15/3"'),
         _('• Or name the task: "2 xong", "II.3 đang làm 50%"'),
     ]
@@ -159,6 +170,21 @@ def _button(
     parts = (incoming.button_data or "").split(":")
     # Callback data comes back from the client and can be forged: read it defensively.
     target = _small_number(parts[1]) if len(parts) > 1 else None
+    if parts[0] == SNOOZE_BUTTON_PREFIX and len(parts) == 3 and target is not None:
+        days = _small_number(parts[2]) or 0
+        return [
+            snooze_reminder(
+                session, contact=contact, reminder_id=target, days=days, context=context
+            )
+        ]
+    if parts[0] == TASK_BUTTON_PREFIX and len(parts) == 2 and target is not None:
+        return [open_task_card(session, contact=contact, task_id=target, context=context)]
+    if parts[0] == DEADLINE_BUTTON_PREFIX:
+        return [
+            set_deadline_button(
+                session, incoming, contact=contact, data=incoming.button_data, context=context
+            )
+        ]
     if len(parts) == 3 and parts[0] == IMPORT_BUTTON_PREFIX and target is not None:
         accept = parts[2] == "ok"
         return [
@@ -241,9 +267,14 @@ def _task_for_reply(
     """
     replied = None
     if incoming.reply_to_message_id:
-        replied = task_for_reminder_message(
+        announced = tasks_for_reminder_message(
             session, contact=contact, message_id=incoming.reply_to_message_id
         )
+        if len(announced) > 1:
+            # A reply to a grouped reminder names its task, or is asked which one.
+            named = [task for task in announced if task_ref and task.ref == task_ref]
+            return (named[0], []) if len(named) == 1 else (None, named or announced)
+        replied = announced[0] if announced else None
     if task_ref:
         matches = find_task_by_ref(session, agency_id=contact.agency_id, ref=task_ref)
         if replied is not None and replied.ref != task_ref and matches:

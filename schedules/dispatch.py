@@ -116,6 +116,9 @@ def claim_due(
         if not keep:
             reminder.state = ReminderState.CANCELLED
             continue
+        if give_up_moment(reminder, policy) < now:
+            reminder.state = ReminderState.SKIPPED  # last week's digest, a past deadline's
+            continue
         # Late means later than the first moment it could have gone out: a reminder planned
         # at night for the next morning is not late.
         late = now - policy.next_sending_moment(reminder.due_at) > LATE_AFTER

@@ -99,12 +99,22 @@ def _wanted(item: Claimed, links: dict[tuple[int, int], set[str]]) -> bool:
     return (item.reminder.role or AgencyRole.LEAD) in roles
 
 
+# How long after its planned moment a message of each kind is still worth sending.
+_USEFUL_FOR = {
+    ReminderKind.OVERDUE: timedelta(days=2),
+    ReminderKind.ESCALATION: timedelta(days=3),
+    ReminderKind.CHECKIN: timedelta(days=7),
+    ReminderKind.DIGEST: timedelta(days=1),
+    ReminderKind.WEEKLY_LIST: timedelta(days=1),
+}
+
+
 def give_up_moment(reminder: Reminder, policy: ReminderPolicy) -> datetime:
-    """After this moment a failed row is of no use and is not retried."""
-    if reminder.kind in (ReminderKind.REMINDER, ReminderKind.SNOOZE, None):
+    """After this moment a row is of no use: it is neither sent nor retried."""
+    useful = _USEFUL_FOR.get(reminder.kind)
+    if useful is None:  # countdowns and snoozes: until the deadline they announce
         return policy.deadline_moment(reminder.cycle)
-    # Notices after the deadline, check-ins and digests stay useful for a couple of days.
-    return policy.next_sending_moment(reminder.due_at) + timedelta(days=2)
+    return policy.next_sending_moment(reminder.due_at) + useful
 
 
 def group_for_sending(items: Sequence[Claimed], threshold: int) -> list[list[Claimed]]:

@@ -380,7 +380,6 @@ def _plan_chunk(
             Task.deadline_kind,
             Task.due_date,
             Task.withdrawn_at,
-            Task.created_at,
             Task.offsets,
             Plan.offsets,
         )
@@ -395,12 +394,12 @@ def _plan_chunk(
     cancel: list[int] = []
     moves: list[dict] = []
     outcome = PlanningOutcome()
-    for task_id, status, kind, due, withdrawn, created, task_offsets, plan_offsets in tasks:
+    for task_id, status, kind, due, withdrawn, task_offsets, plan_offsets in tasks:
         rows = existing.pop(task_id, {})
         roles = people.get(task_id, {})
         open_task = withdrawn is None and status != TaskStatus.DONE
         wanted = (
-            _wanted_slots(planner, roles, kind, due, created, (task_offsets, plan_offsets))
+            _wanted_slots(planner, roles, kind, due, rows, (task_offsets, plan_offsets))
             if open_task
             else {}
         )
@@ -430,7 +429,7 @@ def _wanted_slots(
     roles: dict[int, str],
     deadline_kind: str,
     due: date | None,
-    created: datetime,
+    rows: dict[Slot, _Existing],
     overrides: tuple[dict | None, dict | None],
 ) -> dict[Slot, tuple[datetime, str | None]]:
     """Slot -> (send time, role) for an open task."""
@@ -444,10 +443,12 @@ def _wanted_slots(
             if role != AgencyRole.LEAD:
                 continue
             for period in periods:
+                slot = (ReminderKind.CHECKIN, contact_id, period, "checkin")
                 moment = policy.checkin_moment(period)
-                # A duty imported mid-month is asked about from the next period on.
-                if moment >= created:
-                    wanted[(ReminderKind.CHECKIN, contact_id, period, "checkin")] = (moment, role)
+                # A duty imported mid-month is asked about from the next period on; a row
+                # already planned for this period stays (an outage delays it, never drops it).
+                if moment > planner.now or slot in rows:
+                    wanted[slot] = (moment, role)
         return wanted
     if due is None or deadline_kind == "undetermined":
         return wanted  # listed in the coordinators' digest until someone sets a date
@@ -631,26 +632,50 @@ def _plan_taskless(
     session: Session, planner: _Planner, contacts: list[int] | None
 ) -> PlanningOutcome:
     policy = planner.policy
-    statement = select(Contact.id, Contact.role, Contact.created_at).where(
-        col(Contact.active).is_(True)
-    )
+    statement = select(Contact.id, Contact.role).where(col(Contact.active).is_(True))
     if contacts is not None:
         statement = statement.where(col(Contact.id).in_(contacts))
     people = list(session.exec(statement))
     week = period_start(policy.local_today(planner.now), "weekly")
-    weeks = (week, week + timedelta(days=7))
+    rows = _existing_taskless(session, week, contacts)
     wanted_by_contact: dict[int, dict[Slot, tuple[datetime, str | None]]] = {}
-    for contact_id, role, created in people:
+    for contact_id, role in people:
         if role in (ContactRole.COORDINATOR, ContactRole.ADMIN):
             kind = ReminderKind.DIGEST if role == ContactRole.COORDINATOR else None
         else:
             kind = ReminderKind.WEEKLY_LIST if policy.officer_weekly_list else None
         wanted: dict[Slot, tuple[datetime, str | None]] = {}
-        for start in weeks if kind else ():
+        for start in (week, week + timedelta(days=7)) if kind else ():
+            slot = (kind, contact_id, start, str(kind))
             moment = policy.digest_moment(start)
-            if moment >= created:
-                wanted[(kind, contact_id, start, str(kind))] = (moment, None)
+            # This week's message, when its moment has passed, only if it was planned then.
+            if moment > planner.now or slot in rows.get(contact_id, {}):
+                wanted[slot] = (moment, None)
         wanted_by_contact[contact_id] = wanted
+    inserts: list[dict] = []
+    moves: list[dict] = []
+    cancel: list[int] = []
+    for contact_id, wanted in wanted_by_contact.items():
+        existing = rows.pop(contact_id, {})
+        cancel += [
+            row.id
+            for slot, row in existing.items()
+            if row.state == ReminderState.PENDING and slot not in wanted
+        ]
+        _add_missing(planner, None, existing, wanted, inserts, moves)
+    for existing in rows.values():  # contacts gone inactive
+        cancel += [row.id for row in existing.values() if row.state == ReminderState.PENDING]
+    return PlanningOutcome(
+        created=_insert(session, inserts),
+        cancelled=_cancel(session, cancel),
+        moved=_move(session, moves),
+    )
+
+
+def _existing_taskless(
+    session: Session, week: date, contacts: list[int] | None
+) -> dict[int, dict[Slot, _Existing]]:
+    """contact id -> slot -> this and last week's digest or Monday-list rows."""
     statement = select(
         Reminder.id,
         Reminder.kind,
@@ -671,24 +696,7 @@ def _plan_taskless(
         rows.setdefault(contact_id, {})[(kind, contact_id, cycle, label)] = _Existing(
             rid, state, due_at
         )
-    inserts: list[dict] = []
-    moves: list[dict] = []
-    cancel: list[int] = []
-    for contact_id, wanted in wanted_by_contact.items():
-        existing = rows.pop(contact_id, {})
-        cancel += [
-            row.id
-            for slot, row in existing.items()
-            if row.state == ReminderState.PENDING and slot not in wanted
-        ]
-        _add_missing(planner, None, existing, wanted, inserts, moves)
-    for existing in rows.values():  # contacts gone inactive
-        cancel += [row.id for row in existing.values() if row.state == ReminderState.PENDING]
-    return PlanningOutcome(
-        created=_insert(session, inserts),
-        cancelled=_cancel(session, cancel),
-        moved=_move(session, moves),
-    )
+    return rows
 
 
 # --- snooze -----------------------------------------------------------------------------------

@@ -1,0 +1,179 @@
+"""Follow-up use cases: snoozing a reminder, opening one task of a grouped reminder, and a
+coordinator setting the date of a task whose deadline the plan left open (/dathan)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from core.errors import UserError
+from core.i18n import _
+from core.messages import Answer, Button, Incoming
+from db.models import Contact, ContactRole, Reminder, Task, TaskStatus
+from db.tasks import contact_may_update, record_status
+from handlers.context import BotContext
+from handlers.notices import render_task_card
+from handlers.render import format_day
+from schedules.planning import plan_reminders, snooze
+
+# Callback data: "dh:<task id>:<YYYYMMDD>" picks one of several tasks sharing a ref.
+DEADLINE_BUTTON_PREFIX = "dh"
+_DAY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2,4}))?$")
+
+
+def snooze_reminder(
+    session: Session, *, contact: Contact, reminder_id: int, days: int, context: BotContext
+) -> Answer:
+    """ "Nhắc lại sau": one more reminder for this person, never after the deadline."""
+    reminder = session.get(Reminder, reminder_id)
+    if reminder is None or reminder.contact_id != contact.id or days not in (1, 3):
+        return Answer(text=_("This button is no longer valid."))
+    outcome = snooze(
+        session,
+        reminder=reminder,
+        contact=contact,
+        days=days,
+        policy=context.policy_loader(session),
+        now=context.clock(),
+    )
+    if outcome.due_at is None:
+        if outcome.reason == "closed":
+            return Answer(text=_("This task is closed; there is nothing to remind."))
+        return Answer(
+            text=_(
+                "The deadline is too close to remind you later: please report on the task today."
+            )
+        )
+    day = outcome.due_at.astimezone(context.policy_loader(session).zone).date()
+    return Answer(text=_("🔕 I will remind you again on {day}.").format(day=format_day(day)))
+
+
+def open_task_card(
+    session: Session, *, contact: Contact, task_id: int, context: BotContext
+) -> Answer:
+    """One task of a grouped reminder, with buttons that answer only that task."""
+    task = session.get(Task, task_id)
+    if task is None or task.withdrawn_at is not None:
+        return Answer(text=_("This task no longer exists."))
+    if not contact_may_update(session, contact=contact, task=task):
+        return Answer(text=_("This task belongs to another agency; you cannot update it."))
+    return render_task_card(task, today=context.today())
+
+
+def set_deadline_command(
+    session: Session, incoming: Incoming, *, contact: Contact, context: BotContext
+) -> Answer:
+    """/dathan REF DD/MM/YYYY: a coordinator gives an undetermined task its date."""
+    if contact.role not in (ContactRole.COORDINATOR, ContactRole.ADMIN):
+        return Answer(text=_("Only coordinators can set deadlines."))
+    parts = incoming.arguments.split()
+    if len(parts) != 2:
+        return Answer(text=_("Write it as /dathan REF DD/MM/YYYY, e.g. /dathan II.3 30/6/2026."))
+    ref, day = parts[0], _read_day(parts[1], today=context.today())
+    tasks = list(
+        session.exec(
+            select(Task)
+            .where(
+                Task.ref == ref,
+                col(Task.withdrawn_at).is_(None),
+                Task.status != TaskStatus.DONE,
+            )
+            .order_by(col(Task.due_date).is_not(None), Task.plan_id)
+        )
+    )
+    if not tasks:
+        raise UserError(_("No open task {ref} was found.").format(ref=ref))
+    undetermined = [task for task in tasks if task.due_date is None]
+    candidates = undetermined or tasks
+    if len(candidates) > 1:
+        lines = [_("Several tasks are numbered {ref}; choose one:").format(ref=ref)]
+        buttons = []
+        for task in candidates[:10]:
+            lines.append(f"• {task.ref}. {task.content[:80]}")
+            buttons.append(
+                Button(
+                    label=_("Task {ref}").format(ref=f"{task.ref} (#{task.id})"),
+                    data=f"{DEADLINE_BUTTON_PREFIX}:{task.id}:{day:%Y%m%d}",
+                )
+            )
+        return Answer(text="\n".join(lines), buttons=tuple(buttons))
+    return set_deadline(
+        session, incoming, contact=contact, task=candidates[0], day=day, context=context
+    )
+
+
+def set_deadline_button(
+    session: Session, incoming: Incoming, *, contact: Contact, data: str, context: BotContext
+) -> Answer:
+    """The choice made after /dathan matched several tasks."""
+    parts = data.split(":")
+    if (
+        contact.role not in (ContactRole.COORDINATOR, ContactRole.ADMIN)
+        or len(parts) != 3
+        or not parts[1].isdecimal()
+        or not re.fullmatch(r"\d{8}", parts[2])
+    ):
+        return Answer(text=_("This button is no longer valid."))
+    task = session.get(Task, int(parts[1]))
+    if task is None:
+        return Answer(text=_("This task no longer exists."))
+    try:
+        day = date(int(parts[2][:4]), int(parts[2][4:6]), int(parts[2][6:]))
+    except ValueError:
+        return Answer(text=_("This button is no longer valid."))
+    return set_deadline(session, incoming, contact=contact, task=task, day=day, context=context)
+
+
+def set_deadline(
+    session: Session,
+    incoming: Incoming,
+    *,
+    contact: Contact,
+    task: Task,
+    day: date,
+    context: BotContext,
+) -> Answer:
+    """Give the task a fixed date, keep who set it in its history, and plan its reminders."""
+    if day < context.today():
+        raise UserError(_("{day} has already passed.").format(day=format_day(day)))
+    record_status(
+        session,
+        task=task,
+        contact=contact,
+        channel=incoming.channel,
+        chat_id=incoming.chat_id,
+        text=incoming.text or incoming.button_data or "",
+        status=TaskStatus(task.status),
+        requested_until=task.requested_until,
+        today=context.today(),
+        now=context.clock(),
+    )
+    task.deadline_kind = "fixed"
+    task.due_date = day
+    task.deadline_understood = True
+    task.flagged = False
+    plan_reminders(
+        session, policy=context.policy_loader(session), now=context.clock(), task_ids=[task.id]
+    )
+    return Answer(
+        text=_("📅 Task {ref} is now due on {day}; its officers will be reminded.").format(
+            ref=task.ref, day=format_day(day)
+        ),
+        edit=bool(incoming.button_data),
+    )
+
+
+def _read_day(text: str, *, today: date) -> date:
+    match = _DAY.match(text.strip())
+    if match:
+        year = int(match[3]) if match[3] else today.year
+        year += 2000 if year < 100 else 0
+        try:
+            return date(year, int(match[2]), int(match[1]))
+        except ValueError:
+            pass
+    raise UserError(
+        _("“{text}” is not a date: write it as DD/MM/YYYY, e.g. 16/02/2026.").format(text=text)
+    )
