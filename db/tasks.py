@@ -63,7 +63,10 @@ def tasks_for_reminder_message(
         .where(Reminder.contact_id == contact.id, Reminder.message_id == message_id)
         .order_by(col(Reminder.sent_at).desc(), Reminder.id)
     ).all()
-    return list(dict.fromkeys(rows))
+    announced: dict[int, Task] = {}
+    for task in rows:
+        announced.setdefault(task.id, task)
+    return list(announced.values())
 
 
 def find_task_by_ref(session: Session, *, agency_id: int, ref: str) -> list[Task]:
