@@ -18,8 +18,10 @@ from sqlmodel import col, select
 
 from bot.settings import Settings
 from core.clock import utcnow
+from db.contacts import chat_roles
 from db.engine import make_engine, migrate, session_scope
 from db.models import Contact, ContactRole, Reminder
+from handlers import routes
 from handlers.context import BotContext
 from handlers.conversation import handle
 from handlers.notices import compose
@@ -93,8 +95,14 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
         max_workers=settings.handler_threads, thread_name_prefix="use-case"
     )
 
+    loop = asyncio.get_running_loop()
+
     async def on_incoming(incoming):
-        return await asyncio.get_running_loop().run_in_executor(workers, handle, incoming, context)
+        answers = await loop.run_in_executor(workers, handle, incoming, context)
+        if incoming.command == "start" and hasattr(channel, "set_menu"):
+            # A new coordinator's chat gets the coordinator's menu at once.
+            await _set_chat_menus(channel, engine, only_chat=incoming.chat_id)
+        return answers
 
     try:
         await channel.start(on_incoming)
@@ -102,6 +110,9 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
         engine.dispose()
         raise
 
+    if hasattr(channel, "set_menu"):
+        await channel.set_menu(routes.menu(ContactRole.OFFICER))
+        await _set_chat_menus(channel, engine)
     await asyncio.to_thread(replan_all, settings, engine)
     dispatcher = build_dispatcher(settings, engine, {channel.name: channel.send})
     scheduler = _scheduler(settings, engine, dispatcher)
@@ -113,6 +124,20 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
         await channel.stop()
         workers.shutdown(wait=True, cancel_futures=True)
         engine.dispose()
+
+
+async def _set_chat_menus(channel, engine: Engine, *, only_chat: str | None = None) -> None:
+    """Give coordinators' and admins' chats their own command menu (officers use the default)."""
+
+    def roles() -> list[tuple[str, str]]:
+        with session_scope(engine) as session:
+            return chat_roles(
+                session, channel=channel.name, roles=(ContactRole.COORDINATOR, ContactRole.ADMIN)
+            )
+
+    for chat_id, role in await asyncio.to_thread(roles):
+        if only_chat is None or chat_id == only_chat:
+            await channel.set_menu(routes.menu(role), chat_id=chat_id)
 
 
 def _scheduler(settings: Settings, engine: Engine, dispatcher: Dispatcher):

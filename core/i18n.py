@@ -43,3 +43,8 @@ def _(message: str) -> str:
 def ngettext(singular: str, plural: str, count: int) -> str:
     """Translate a message that depends on a count."""
     return translations().ngettext(singular, plural, count)
+
+
+def N_(message: str) -> str:
+    """Mark a message for the catalog without translating it yet (tables built at import)."""
+    return message

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
@@ -118,3 +119,15 @@ def redeem_invite(
         )
     session.refresh(invite)
     return contact
+
+
+def chat_roles(session: Session, *, channel: str, roles: Iterable[str]) -> list[tuple[str, str]]:
+    """(chat id, role) of the active contacts on a channel with one of `roles`."""
+    rows = session.exec(
+        select(Contact.chat_id, Contact.role).where(
+            Contact.channel == channel,
+            Contact.active,
+            col(Contact.role).in_(list(roles)),
+        )
+    ).all()
+    return [(chat_id, role) for chat_id, role in rows]

@@ -1,4 +1,4 @@
-"""What every handler may use: the store, the clock, the reminder policy."""
+"""What every handler may use: the store, the clock, the reminder policy, and the request."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from datetime import date, datetime
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from core.messages import Incoming
+from db.models import Contact
 from schedules.planning import ReminderPolicy
 
 
@@ -26,3 +28,24 @@ class BotContext:
         from zoneinfo import ZoneInfo
 
         return self.clock().astimezone(ZoneInfo(self.zone_name)).date()
+
+
+@dataclass(frozen=True)
+class Request:
+    """One message inside the transaction that answers it.
+
+    `contact` is None only for the few commands a stranger may use (joining, help).
+    """
+
+    session: Session
+    incoming: Incoming
+    contact: Contact | None
+    context: BotContext
+
+    def today(self) -> date:
+        """The people's date now."""
+        return self.context.today()
+
+    def now(self) -> datetime:
+        """The current moment, aware UTC."""
+        return self.context.clock()

@@ -6,14 +6,14 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from core.errors import UserError
 from core.i18n import _
-from core.messages import Answer, Button, Incoming
-from db.models import Contact, ContactRole, Reminder, Task, TaskStatus
+from core.messages import Answer, Button
+from db.models import Reminder, Task, TaskStatus
 from db.tasks import contact_may_update, record_status
-from handlers.context import BotContext
+from handlers.context import Request
 from handlers.notices import render_task_card
 from handlers.render import format_day
 from schedules.planning import plan_reminders, snooze
@@ -23,57 +23,53 @@ DEADLINE_BUTTON_PREFIX = "dh"
 _DAY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2,4}))?$")
 
 
-def snooze_reminder(
-    session: Session, *, contact: Contact, reminder_id: int, days: int, context: BotContext
-) -> Answer:
-    """ "Nhắc lại sau": one more reminder for this person, never after the deadline."""
-    reminder = session.get(Reminder, reminder_id)
+def snooze_pressed(request: Request, fields: list[str]) -> list[Answer]:
+    """ "Nhắc lại sau" ("sz:<reminder id>:<working days>"): one more reminder for this person,
+    never after the deadline's last working day."""
+    session, contact = request.session, request.contact
+    reminder_id = _number(fields[0]) if len(fields) == 2 else None
+    days = _number(fields[1]) if len(fields) == 2 else None
+    reminder = session.get(Reminder, reminder_id) if reminder_id is not None else None
     if reminder is None or reminder.contact_id != contact.id or days not in (1, 3):
-        return Answer(text=_("This button is no longer valid."))
+        return [Answer(text=_("This button is no longer valid."))]
+    policy = request.context.policy_loader(session)
     outcome = snooze(
-        session,
-        reminder=reminder,
-        contact=contact,
-        days=days,
-        policy=context.policy_loader(session),
-        now=context.clock(),
+        session, reminder=reminder, contact=contact, days=days, policy=policy, now=request.now()
     )
     if outcome.due_at is None:
         if outcome.reason == "closed":
-            return Answer(text=_("This task is closed; there is nothing to remind."))
-        return Answer(
-            text=_(
-                "The deadline is too close to remind you later: please report on the task today."
+            return [Answer(text=_("This task is closed; there is nothing to remind."))]
+        return [
+            Answer(
+                text=_(
+                    "The deadline is too close to remind you later: "
+                    "please report on the task today."
+                )
             )
-        )
-    day = outcome.due_at.astimezone(context.policy_loader(session).zone).date()
-    return Answer(text=_("🔕 I will remind you again on {day}.").format(day=format_day(day)))
+        ]
+    day = outcome.due_at.astimezone(policy.zone).date()
+    return [Answer(text=_("🔕 I will remind you again on {day}.").format(day=format_day(day)))]
 
 
-def open_task_card(
-    session: Session, *, contact: Contact, task_id: int, context: BotContext
-) -> Answer:
-    """One task of a grouped reminder, with buttons that answer only that task."""
-    task = session.get(Task, task_id)
+def task_card_pressed(request: Request, fields: list[str]) -> list[Answer]:
+    """One task of a grouped reminder ("tk:<task id>"), with buttons answering only that task."""
+    task_id = _number(fields[0]) if len(fields) == 1 else None
+    task = request.session.get(Task, task_id) if task_id is not None else None
     if task is None or task.withdrawn_at is not None:
-        return Answer(text=_("This task no longer exists."))
-    if not contact_may_update(session, contact=contact, task=task):
-        return Answer(text=_("This task belongs to another agency; you cannot update it."))
-    return render_task_card(task, today=context.today())
+        return [Answer(text=_("This task no longer exists."))]
+    if not contact_may_update(request.session, contact=request.contact, task=task):
+        return [Answer(text=_("This task belongs to another agency; you cannot update it."))]
+    return [render_task_card(task, today=request.today())]
 
 
-def set_deadline_command(
-    session: Session, incoming: Incoming, *, contact: Contact, context: BotContext
-) -> Answer:
-    """/dathan REF DD/MM/YYYY: a coordinator gives an undetermined task its date."""
-    if contact.role not in (ContactRole.COORDINATOR, ContactRole.ADMIN):
-        return Answer(text=_("Only coordinators can set deadlines."))
-    parts = incoming.arguments.split()
+def set_deadline_command(request: Request) -> list[Answer]:
+    """/dathan REF DD/MM/YYYY: a coordinator gives a task (mostly an undetermined one) its date."""
+    parts = request.incoming.arguments.split()
     if len(parts) != 2:
-        return Answer(text=_("Write it as /dathan REF DD/MM/YYYY, e.g. /dathan II.3 30/6/2026."))
-    ref, day = parts[0], _read_day(parts[1], today=context.today())
+        return [Answer(text=_("Write it as /dathan REF DD/MM/YYYY, e.g. /dathan II.3 30/6/2026."))]
+    ref, day = parts[0], _read_day(parts[1], today=request.today())
     tasks = list(
-        session.exec(
+        request.session.exec(
             select(Task)
             .where(
                 Task.ref == ref,
@@ -85,77 +81,63 @@ def set_deadline_command(
     )
     if not tasks:
         raise UserError(_("No open task {ref} was found.").format(ref=ref))
-    undetermined = [task for task in tasks if task.due_date is None]
-    candidates = undetermined or tasks
+    candidates = [task for task in tasks if task.due_date is None] or tasks
     if len(candidates) > 1:
         lines = [_("Several tasks are numbered {ref}; choose one:").format(ref=ref)]
         buttons = []
         for task in candidates[:10]:
-            lines.append(f"• {task.ref}. {task.content[:80]}")
+            lines.append(f"• {task.ref}. {task.content[:80]} (#{task.id})")
             buttons.append(
                 Button(
                     label=_("Task {ref}").format(ref=f"{task.ref} (#{task.id})"),
                     data=f"{DEADLINE_BUTTON_PREFIX}:{task.id}:{day:%Y%m%d}",
                 )
             )
-        return Answer(text="\n".join(lines), buttons=tuple(buttons))
-    return set_deadline(
-        session, incoming, contact=contact, task=candidates[0], day=day, context=context
-    )
+        return [Answer(text="\n".join(lines), buttons=tuple(buttons))]
+    return [set_deadline(request, task=candidates[0], day=day)]
 
 
-def set_deadline_button(
-    session: Session, incoming: Incoming, *, contact: Contact, data: str, context: BotContext
-) -> Answer:
-    """The choice made after /dathan matched several tasks."""
-    parts = data.split(":")
-    if (
-        contact.role not in (ContactRole.COORDINATOR, ContactRole.ADMIN)
-        or len(parts) != 3
-        or not parts[1].isdecimal()
-        or not re.fullmatch(r"\d{8}", parts[2])
-    ):
-        return Answer(text=_("This button is no longer valid."))
-    task = session.get(Task, int(parts[1]))
+def set_deadline_pressed(request: Request, fields: list[str]) -> list[Answer]:
+    """The choice made after /dathan matched several tasks ("dh:<task id>:<YYYYMMDD>")."""
+    task_id = _number(fields[0]) if len(fields) == 2 else None
+    if task_id is None or not re.fullmatch(r"\d{8}", fields[1]):
+        return [Answer(text=_("This button is no longer valid."))]
+    task = request.session.get(Task, task_id)
     if task is None:
-        return Answer(text=_("This task no longer exists."))
+        return [Answer(text=_("This task no longer exists."))]
     try:
-        day = date(int(parts[2][:4]), int(parts[2][4:6]), int(parts[2][6:]))
+        day = date(int(fields[1][:4]), int(fields[1][4:6]), int(fields[1][6:]))
     except ValueError:
-        return Answer(text=_("This button is no longer valid."))
-    return set_deadline(session, incoming, contact=contact, task=task, day=day, context=context)
+        return [Answer(text=_("This button is no longer valid."))]
+    return [set_deadline(request, task=task, day=day)]
 
 
-def set_deadline(
-    session: Session,
-    incoming: Incoming,
-    *,
-    contact: Contact,
-    task: Task,
-    day: date,
-    context: BotContext,
-) -> Answer:
+def set_deadline(request: Request, *, task: Task, day: date) -> Answer:
     """Give the task a fixed date, keep who set it in its history, and plan its reminders."""
-    if day < context.today():
+    if day < request.today():
         raise UserError(_("{day} has already passed.").format(day=format_day(day)))
+    incoming, session = request.incoming, request.session
     record_status(
         session,
         task=task,
-        contact=contact,
+        contact=request.contact,
         channel=incoming.channel,
         chat_id=incoming.chat_id,
         text=incoming.text or incoming.button_data or "",
         status=TaskStatus(task.status),
         requested_until=task.requested_until,
-        today=context.today(),
-        now=context.clock(),
+        today=request.today(),
+        now=request.now(),
     )
     task.deadline_kind = "fixed"
     task.due_date = day
     task.deadline_understood = True
     task.flagged = False
     plan_reminders(
-        session, policy=context.policy_loader(session), now=context.clock(), task_ids=[task.id]
+        session,
+        policy=request.context.policy_loader(session),
+        now=request.now(),
+        task_ids=[task.id],
     )
     return Answer(
         text=_("📅 Task {ref} is now due on {day}; its officers will be reminded.").format(
@@ -163,6 +145,13 @@ def set_deadline(
         ),
         edit=bool(incoming.button_data),
     )
+
+
+def _number(text: str) -> int | None:
+    """A non-negative ASCII integer that fits a database id, else None (data may be forged)."""
+    if text.isascii() and text.isdecimal() and len(text) <= 9:
+        return int(text)
+    return None
 
 
 def _read_day(text: str, *, today: date) -> date:

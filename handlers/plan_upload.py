@@ -12,8 +12,9 @@ from core.i18n import _
 from core.messages import Answer, Button, FileUpload
 from db.imports import save_plan
 from db.models import Contact, ContactRole, PendingImport, Plan
-from handlers.context import BotContext
+from handlers.context import BotContext, Request
 from handlers.imports import load_plan, source_key
+from handlers.status import invalid_button, small_number
 from plans.model import ExtractedPlan
 from schedules.planning import plan_reminders
 
@@ -132,3 +133,33 @@ def confirm_upload(
             names="; ".join(outcome.unknown_agencies)
         )
     return Answer(text=text, edit=True)
+
+
+def upload_received(request: Request) -> list[Answer]:
+    """A file sent in chat: preview it for a coordinator, refuse it for anyone else."""
+    return [
+        preview_upload(
+            request.session,
+            contact=request.contact,
+            upload=request.incoming.upload,
+            context=request.context,
+        )
+    ]
+
+
+def import_button_pressed(request: Request, fields: list[str]) -> list[Answer]:
+    """The preview's buttons ("imp:<pending import id>:ok|no"); their data may be forged."""
+    if len(fields) != 2 or fields[1] not in ("ok", "no"):
+        return [invalid_button()]
+    pending_id = small_number(fields[0])
+    if pending_id is None:
+        return [invalid_button()]
+    return [
+        confirm_upload(
+            request.session,
+            contact=request.contact,
+            pending_id=pending_id,
+            accept=fields[1] == "ok",
+            context=request.context,
+        )
+    ]

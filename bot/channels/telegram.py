@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -218,6 +225,21 @@ class TelegramChannel:
                 await query.message.reply_text(
                     _clip(answer.text), reply_markup=_markup(answer), do_quote=False
                 )
+
+    async def set_menu(self, commands: list[tuple[str, str]], chat_id: str | None = None) -> None:
+        """Set the command menu for every chat (no chat id) or for one chat, over the default.
+
+        Telegram picks the most specific scope a chat has, so officers see the default menu and
+        each coordinator's chat gets its own. A refusal is logged, never fatal: the menu is help.
+        """
+        scope = BotCommandScopeDefault() if chat_id is None else BotCommandScopeChat(int(chat_id))
+        try:
+            await self.application.bot.set_my_commands(
+                [BotCommand(name, description[:256]) for name, description in commands],
+                scope=scope,
+            )
+        except TelegramError as error:
+            log.warning("could not set the command menu (%s): %s", scope.type, error)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling %r", update, exc_info=context.error)

@@ -185,3 +185,40 @@ async def test_a_refused_token_stops_the_service_with_a_vietnamese_error(
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "42:not-the-token-the-server-knows")
     with pytest.raises(UserError, match="từ chối TELEGRAM_BOT_TOKEN"):
         await serve(Settings(), stop=asyncio.Event())
+
+
+async def test_help_and_the_command_menu_follow_the_role(fake_telegram, configured, capsys):
+    coordinator_code = _invite(capsys, "Văn phòng UBND tỉnh", "coordinator")
+    officer_code = _invite(capsys, "Sở Nội vụ", "officer")
+    stop = asyncio.Event()
+    service = asyncio.create_task(serve(Settings(), stop=stop))
+    try:
+        officer = fake_telegram.user(1001, "Lan")
+        await officer.send(f"/start {officer_code}")
+        await _message_with(officer, lambda m: "Chào mừng" in (m.text or ""))
+        coordinator = fake_telegram.user(2002, "Minh")
+        await coordinator.send(f"/start {coordinator_code}")
+        await _message_with(coordinator, lambda m: "Chào mừng" in (m.text or ""))
+
+        await officer.send("/help")
+        officer_help = await _message_with(officer, lambda m: "Bạn có thể" in (m.text or ""))
+        await coordinator.send("/trogiup")
+        coordinator_help = await _message_with(
+            coordinator, lambda m: "Bạn có thể" in (m.text or "")
+        )
+        for help_message in (officer_help, coordinator_help):
+            assert "/nhiemvu" in help_message.text and "/tiendo" in help_message.text
+            assert "/start" not in help_message.text  # both have joined already
+        assert "Gửi tệp kế hoạch" in coordinator_help.text
+        assert "Gửi tệp kế hoạch" not in officer_help.text
+
+        # Officers see the default menu; the coordinator's chat has its own scope.
+        await fake_telegram.wait_for(lambda: fake_telegram.menu(2002))
+        default = [name for name, _text in fake_telegram.menu()]
+        assert default == ["nhiemvu", "tiendo", "help"]
+        assert [name for name, _text in fake_telegram.menu(2002)][:3] == default
+        assert fake_telegram.menu(1001) == []
+        assert dict(fake_telegram.menu())["tiendo"] == "tổng hợp tiến độ"
+    finally:
+        stop.set()
+        await asyncio.wait_for(service, timeout=20)

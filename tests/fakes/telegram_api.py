@@ -966,6 +966,12 @@ class FakeTelegram:
             stored = chat.messages.get(message_id) if chat else None
             return stored.snapshot() if stored else None
 
+    def menu(self, chat_id: int | None = None) -> list[tuple[str, str]]:
+        """The command menu set for one chat's own scope, or the default scope (no chat id)."""
+        scope = {"type": "default"} if chat_id is None else {"type": "chat", "chat_id": chat_id}
+        commands = self._get_my_commands({"scope": scope})
+        return [(command["command"], command["description"]) for command in commands]
+
     def edits(self, chat_id: int | None = None) -> list[ChatMessage]:
         """Every edit the bot made (the message right after each edit), in order."""
         with self._lock:
