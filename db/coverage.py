@@ -64,3 +64,28 @@ def unreminded_leads(session: Session, *, plan_id: int | None = None) -> Unremin
         select(Task.ref).where(*conditions).order_by(Task.plan_id, Task.position).limit(50)
     ).all()
     return Unreminded(agencies=[(name, count) for name, count in agencies], task_refs=list(refs))
+
+
+def unsubscribed_names(session: Session, names: list[str]) -> list[str]:
+    """Of the agency names a plan gives as leads, those nobody is subscribed for (a preview:
+    the plan is not written yet, so names are looked up, one per distinct name)."""
+    from db.agencies import find_agency
+
+    found: dict[str, Agency | None] = {}
+    for name in dict.fromkeys(names):
+        found[name] = find_agency(session, name)
+    ids = {agency.id for agency in found.values() if agency is not None and not agency.is_generic}
+    subscribed = set()
+    if ids:
+        subscribed = set(
+            session.exec(
+                select(Contact.agency_id).where(
+                    col(Contact.agency_id).in_(ids), col(Contact.active).is_(True)
+                )
+            )
+        )
+    return [
+        name
+        for name, agency in found.items()
+        if agency is None or (not agency.is_generic and agency.id not in subscribed)
+    ]

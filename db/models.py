@@ -100,7 +100,7 @@ class Plan(SQLModel, table=True):
     imported_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
     # Per-role reminder offsets overriding the settings: {"lead": "10d,3d,0d", "support": ""}.
-    offsets: dict | None = Field(default=None, sa_type=JSON)
+    offsets: dict | None = Field(default=None, sa_type=JSON(none_as_null=True))
 
 
 class Task(SQLModel, table=True):
@@ -135,7 +135,7 @@ class Task(SQLModel, table=True):
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
     # Per-role reminder offsets overriding the plan's and the settings' (see Plan.offsets).
-    offsets: dict | None = Field(default=None, sa_type=JSON)
+    offsets: dict | None = Field(default=None, sa_type=JSON(none_as_null=True))
 
 
 class TaskAgency(SQLModel, table=True):

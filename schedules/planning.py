@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, bindparam, insert, or_, update
+from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
 from core.i18n import _
@@ -218,46 +218,156 @@ class PlanningOutcome:
         self.moved += other.moved
 
 
-# A slot: (kind, contact id, cycle, label) of one task; the same key the unique index holds.
-Slot = tuple[str, int, date, str]
+# Planning reads and writes ledger rows through the driver, without the ORM's per-value
+# conversions (they cost more than the planning itself at a million rows). Values are kept
+# as the driver stores them: on SQLite dates and UTC times are fixed-width strings, which
+# compare in time order; on PostgreSQL they are date and aware datetime objects.
+_SQLITE_MOMENT = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's storage format for DateTime on SQLite
+_COLUMNS = (
+    "task_id",
+    "contact_id",
+    "cycle",
+    "offset_label",
+    "due_at",
+    "state",
+    "attempts",
+    "late",
+    "kind",
+    "role",
+    "created_at",
+)
+
+# A slot: (kind, contact id, cycle, label) of one task; the key the unique index holds.
+Slot = tuple[str, int, object, str]
 
 
 @dataclass
 class _Existing:
-    """A ledger row as planning needs it (plain columns, no ORM object)."""
+    """A ledger row as planning needs it."""
 
     id: int
     state: str
-    due_at: datetime
+    due_at: object  # raw, see above
+
+
+class _Raw:
+    """Dates and moments as the connected driver stores them."""
+
+    def __init__(self, dialect: str) -> None:
+        self.sqlite = dialect == "sqlite"
+        self.placeholder = "?" if self.sqlite else "%s"
+
+    def day(self, value: date):
+        return value.isoformat() if self.sqlite else value
+
+    def moment(self, value: datetime):
+        return value.astimezone(UTC).strftime(_SQLITE_MOMENT) if self.sqlite else value
+
+    def flag(self, value: bool):
+        return int(value) if self.sqlite else value
 
 
 @dataclass
 class _Planner:
-    """One planning run: the policy, the clock, and per-run caches of computed times."""
+    """One planning run: the policy, the clock, and caches of everything computed per date."""
 
     policy: ReminderPolicy
     now: datetime
     coordinators: list[int]
-    times: dict[tuple[date, Offset], datetime] = field(default_factory=dict)
-    overdue: dict[date, list[datetime]] = field(default_factory=dict)
+    raw: _Raw
+    raw_now: object = None
+    catch_up_at: object = None
+    created_at: object = None
+    countdowns: dict = field(default_factory=dict)
+    overdue: dict = field(default_factory=dict)
+    escalation: dict = field(default_factory=dict)
+    past: dict = field(default_factory=dict)
+    days: dict = field(default_factory=dict)
 
-    def countdown_time(self, due: date, offset: Offset) -> datetime:
-        key = (due, offset)
-        moment = self.times.get(key)
-        if moment is None:
+    def __post_init__(self) -> None:
+        self.raw_now = self.raw.moment(self.now)
+        self.catch_up_at = self.raw.moment(self.policy.next_sending_moment(self.now))
+        self.created_at = self.raw.moment(datetime.now(UTC))
+
+    def day(self, value: date):
+        raw = self.days.get(value)
+        if raw is None:
+            raw = self.days[value] = self.raw.day(value)
+        return raw
+
+    def is_past(self, due: date) -> bool:
+        """Whether the deadline's last sending moment is behind us (countdown over)."""
+        past = self.past.get(due)
+        if past is None:
+            past = self.past[due] = self.policy.deadline_moment(due) < self.now
+        return past
+
+    def countdown(self, due: date, offsets: tuple[Offset, ...]) -> list[tuple[str, object]]:
+        """(label, raw send time) of each offset before `due`."""
+        key = (due, offsets)
+        slots = self.countdowns.get(key)
+        if slots is None:
             policy = self.policy
-            moment = reminder_time(
-                due, offset, calendar=policy.calendar, window=policy.window, tz=policy.zone
-            )
-            self.times[key] = moment
+            slots = [
+                (
+                    offset.label,
+                    self.raw.moment(
+                        reminder_time(
+                            due,
+                            offset,
+                            calendar=policy.calendar,
+                            window=policy.window,
+                            tz=policy.zone,
+                        )
+                    ),
+                )
+                for offset in offsets
+            ]
+            self.countdowns[key] = slots
+        return slots
+
+    def overdue_notices(self, due: date) -> list[tuple[str, object]]:
+        """(label, raw send time) of each overdue notice after `due`."""
+        slots = self.overdue.get(due)
+        if slots is None:
+            days = self.policy.overdue_days(due)
+            slots = [
+                (f"overdue:{number}", self.raw.moment(self.policy.morning_of(day)))
+                for number, day in enumerate(days, 1)
+            ]
+            self.overdue[due] = slots
+        return slots
+
+    def escalation_at(self, due: date):
+        moment = self.escalation.get(due)
+        if moment is None:
+            moment = self.raw.moment(self.policy.morning_of(due + timedelta(days=1)))
+            self.escalation[due] = moment
         return moment
 
-    def overdue_times(self, due: date) -> list[datetime]:
-        moments = self.overdue.get(due)
-        if moments is None:
-            moments = [self.policy.morning_of(day) for day in self.policy.overdue_days(due)]
-            self.overdue[due] = moments
-        return moments
+
+@dataclass(frozen=True)
+class _Scope:
+    """A chunk of tasks: an id range (with an optional filter on Task.id), or a list of ids."""
+
+    first: int = 0
+    last: int = 0
+    ids: tuple[int, ...] = ()
+    involved: object = None  # a SQL condition on Task.id, or None
+
+    def condition(self):
+        """The chunk as a SQL condition on Task.id."""
+        if self.ids:
+            return col(Task.id).in_(self.ids)
+        condition = and_(col(Task.id) >= self.first, col(Task.id) <= self.last)
+        return condition if self.involved is None else and_(condition, self.involved)
+
+    def ledger_sql(self, raw: _Raw) -> tuple[str, list]:
+        """The same chunk as a driver-level condition on reminder.task_id."""
+        if self.ids:
+            marks = ", ".join([raw.placeholder] * len(self.ids))
+            return f"task_id IN ({marks})", list(self.ids)
+        return f"task_id BETWEEN {raw.placeholder} AND {raw.placeholder}", [self.first, self.last]
 
 
 def plan_reminders(
@@ -275,10 +385,16 @@ def plan_reminders(
     """
     session.flush()  # status changes made through the ORM must be visible to core statements
     contacts = sorted(set(contact_ids)) if contact_ids is not None else None
-    planner = _Planner(policy=policy, now=now, coordinators=_coordinators(session, contacts))
+    planner = _Planner(
+        policy=policy,
+        now=now,
+        coordinators=_coordinators(session, contacts),
+        raw=_Raw(session.get_bind().dialect.name),
+    )
     outcome = PlanningOutcome()
+    today = policy.local_today(now)
     for scope in _task_scopes(session, task_ids, contacts):
-        _advance_cycles(session, scope, today=policy.local_today(now), now=now)
+        _advance_cycles(session, scope, today=today, now=now)
         outcome.add(_plan_chunk(session, planner, scope, contacts))
     if task_ids is None:
         outcome.add(_plan_taskless(session, planner, contacts))
@@ -287,12 +403,12 @@ def plan_reminders(
 
 def _task_scopes(
     session: Session, task_ids: Iterable[int] | None, contacts: list[int] | None
-) -> Iterator:
-    """SQL conditions on Task.id, each covering at most CHUNK tasks."""
+) -> Iterator[_Scope]:
+    """Chunks of at most CHUNK tasks."""
     if task_ids is not None:
         ids = sorted(set(task_ids))
         for start in range(0, len(ids), CHUNK):
-            yield col(Task.id).in_(ids[start : start + CHUNK])
+            yield _Scope(ids=tuple(ids[start : start + CHUNK]))
         return
     involved = None
     if contacts is not None and not set(contacts) & set(_coordinators(session, None)):
@@ -309,8 +425,7 @@ def _task_scopes(
         ids = list(session.exec(statement))
         if not ids:
             return
-        condition = and_(col(Task.id) >= ids[0], col(Task.id) <= ids[-1])
-        yield condition if involved is None else and_(condition, involved)
+        yield _Scope(first=ids[0], last=ids[-1], involved=involved)
         last = ids[-1]
 
 
@@ -324,10 +439,10 @@ def _coordinators(session: Session, contacts: list[int] | None) -> list[int]:
     return list(session.exec(statement))
 
 
-def _advance_cycles(session: Session, scope, *, today: date, now: datetime) -> None:
+def _advance_cycles(session: Session, scope: _Scope, *, today: date, now: datetime) -> None:
     """Move recurring tasks whose cycle was reported done (or never dated) to the current one."""
     statement = select(Task).where(
-        scope,
+        scope.condition(),
         Task.deadline_kind == "recurring",
         col(Task.withdrawn_at).is_(None),
         or_(Task.status == TaskStatus.DONE, col(Task.due_date).is_(None)),
@@ -371,7 +486,7 @@ def _advance_cycle(session: Session, task: Task, *, today: date, now: datetime) 
 
 
 def _plan_chunk(
-    session: Session, planner: _Planner, scope, contacts: list[int] | None
+    session: Session, planner: _Planner, scope: _Scope, contacts: list[int] | None
 ) -> PlanningOutcome:
     tasks = session.exec(
         select(
@@ -384,16 +499,15 @@ def _plan_chunk(
             Plan.offsets,
         )
         .join(Plan, col(Plan.id) == Task.plan_id)
-        .where(scope)
+        .where(scope.condition())
     ).all()
     if not tasks:
         return PlanningOutcome()
     people = _task_contacts(session, scope, contacts)
-    existing = _existing_rows(session, scope, contacts)
-    inserts: list[dict] = []
+    existing = _existing_rows(session, planner.raw, scope, contacts)
+    inserts: list[tuple] = []
     cancel: list[int] = []
-    moves: list[dict] = []
-    outcome = PlanningOutcome()
+    moves: list[tuple] = []
     for task_id, status, kind, due, withdrawn, task_offsets, plan_offsets in tasks:
         rows = existing.pop(task_id, {})
         roles = people.get(task_id, {})
@@ -403,7 +517,7 @@ def _plan_chunk(
             if open_task
             else {}
         )
-        countdown_open = open_task and due is not None and not _past(planner, due)
+        countdown_open = open_task and due is not None and not planner.is_past(due)
         for slot, row in rows.items():
             if row.state != ReminderState.PENDING:
                 continue
@@ -413,15 +527,11 @@ def _plan_chunk(
             elif slot not in wanted:
                 cancel.append(row.id)
         _add_missing(planner, task_id, rows, wanted, inserts, moves)
-    # Rows of tasks the scope no longer finds (deleted between queries) are left alone.
-    outcome.created += _insert(session, inserts)
-    outcome.cancelled += _cancel(session, cancel)
-    outcome.moved += _move(session, moves)
-    return outcome
-
-
-def _past(planner: _Planner, due: date) -> bool:
-    return planner.policy.deadline_moment(due) < planner.now
+    return PlanningOutcome(
+        created=_insert(session, planner.raw, inserts),
+        cancelled=_cancel(session, cancel),
+        moved=_move(session, planner.raw, moves),
+    )
 
 
 def _wanted_slots(
@@ -431,10 +541,10 @@ def _wanted_slots(
     due: date | None,
     rows: dict[Slot, _Existing],
     overrides: tuple[dict | None, dict | None],
-) -> dict[Slot, tuple[datetime, str | None]]:
-    """Slot -> (send time, role) for an open task."""
+) -> dict[Slot, tuple[object, str | None]]:
+    """Slot -> (raw send time, role) for an open task."""
     policy = planner.policy
-    wanted: dict[Slot, tuple[datetime, str | None]] = {}
+    wanted: dict[Slot, tuple[object, str | None]] = {}
     if deadline_kind == "ongoing":
         today = policy.local_today(planner.now)
         first = period_start(today, policy.checkin_every)
@@ -443,40 +553,47 @@ def _wanted_slots(
             if role != AgencyRole.LEAD:
                 continue
             for period in periods:
-                slot = (ReminderKind.CHECKIN, contact_id, period, "checkin")
-                moment = policy.checkin_moment(period)
+                slot = (ReminderKind.CHECKIN.value, contact_id, planner.day(period), "checkin")
+                moment = planner.raw.moment(policy.checkin_moment(period))
                 # A duty imported mid-month is asked about from the next period on; a row
                 # already planned for this period stays (an outage delays it, never drops it).
-                if moment > planner.now or slot in rows:
+                if moment > planner.raw_now or slot in rows:
                     wanted[slot] = (moment, role)
         return wanted
     if due is None or deadline_kind == "undetermined":
         return wanted  # listed in the coordinators' digest until someone sets a date
-    if not _past(planner, due):
+    cycle = planner.day(due)
+    if not planner.is_past(due):
+        reminder = ReminderKind.REMINDER.value
         for contact_id, role in roles.items():
-            for offset in policy.role_offsets(role, *overrides):
-                slot = (ReminderKind.REMINDER, contact_id, due, offset.label)
-                wanted[slot] = (planner.countdown_time(due, offset), role)
-    overdue = planner.overdue_times(due)
+            for label, moment in planner.countdown(due, policy.role_offsets(role, *overrides)):
+                wanted[(reminder, contact_id, cycle, label)] = (moment, role)
+    overdue = ReminderKind.OVERDUE.value
+    notices = planner.overdue_notices(due)
     for contact_id, role in roles.items():
-        if role != AgencyRole.LEAD:
-            continue
-        for number, moment in enumerate(overdue, 1):
-            wanted[(ReminderKind.OVERDUE, contact_id, due, f"overdue:{number}")] = (moment, role)
+        if role == AgencyRole.LEAD:
+            for label, moment in notices:
+                wanted[(overdue, contact_id, cycle, label)] = (moment, role)
     # The coordinators hear once, when the task first goes overdue; then only in the digest.
-    escalation_at = policy.morning_of(due + timedelta(days=1))
+    escalation_at = planner.escalation_at(due)
     for contact_id in planner.coordinators:
-        wanted[(ReminderKind.ESCALATION, contact_id, due, "escalation")] = (escalation_at, None)
+        wanted[(ReminderKind.ESCALATION.value, contact_id, cycle, "escalation")] = (
+            escalation_at,
+            None,
+        )
     return wanted
+
+
+_LIVE_STATES = frozenset(state.value for state in _LIVE)
 
 
 def _add_missing(
     planner: _Planner,
     task_id: int | None,
     rows: dict[Slot, _Existing],
-    wanted: dict[Slot, tuple[datetime, str | None]],
-    inserts: list[dict],
-    moves: list[dict],
+    wanted: dict[Slot, tuple[object, str | None]],
+    inserts: list[tuple],
+    moves: list[tuple],
 ) -> None:
     """Plan the wanted slots that have no live row; cancelled rows come back to life.
 
@@ -484,64 +601,64 @@ def _add_missing(
     moment a message may go out, with the nearest of them, unless a message of the same kind
     for the same cycle went or will go out later anyway.
     """
-    now = planner.now
-    past: dict[tuple, tuple[Slot, datetime, str | None]] = {}
+    now = planner.raw_now
+    past: dict[tuple, tuple[Slot, object, str | None]] = {}
     for slot, (due_at, role) in wanted.items():
-        row = rows.get(slot)
-        if row is not None and row.state == ReminderState.PENDING:
-            if row.due_at != due_at and due_at > now:
-                moves.append({"rid": row.id, "due_at": due_at, "state": ReminderState.PENDING})
-            continue
-        if row is not None and row.state != ReminderState.CANCELLED:
-            continue  # sent, sending, skipped or failed: its moment is behind it
+        row = rows.get(slot) if rows else None
+        if row is not None:
+            if row.state == ReminderState.PENDING:
+                if row.due_at != due_at and due_at > now:
+                    moves.append((due_at, ReminderState.PENDING.value, row.id))
+                continue
+            if row.state != ReminderState.CANCELLED:
+                continue  # sent, sending, skipped or failed: its moment is behind it
         if due_at > now:
-            _plan(task_id, slot, due_at, role, row, inserts, moves)
+            _plan(planner, task_id, slot, due_at, role, row, inserts, moves)
             continue
-        group = (slot[0], slot[1], slot[2])
+        group = slot[:3]
         if group not in past or past[group][1] < due_at:
             past[group] = (slot, due_at, role)
-    for (kind, contact_id, cycle), (slot, due_at, role) in past.items():
+    for group, (slot, due_at, role) in past.items():
         later = any(
-            other[:3] == (kind, contact_id, cycle) and row.state in _LIVE and row.due_at >= due_at
+            other[:3] == group and row.state in _LIVE_STATES and row.due_at >= due_at
             for other, row in rows.items()
         )
         if not later:
-            moment = planner.policy.next_sending_moment(now)
-            _plan(task_id, slot, moment, role, rows.get(slot), inserts, moves)
+            _plan(planner, task_id, slot, planner.catch_up_at, role, rows.get(slot), inserts, moves)
 
 
-def _plan(task_id, slot: Slot, due_at, role, row, inserts: list[dict], moves: list[dict]):
+def _plan(planner: _Planner, task_id, slot: Slot, due_at, role, row, inserts, moves) -> None:
     if row is None:
-        inserts.append(_new_row(task_id, slot, due_at, role))
+        kind, contact_id, cycle, label = slot
+        inserts.append(
+            (
+                task_id,
+                contact_id,
+                cycle,
+                label,
+                due_at,
+                ReminderState.PENDING.value,
+                0,
+                planner.raw.flag(False),
+                kind,
+                role,
+                planner.created_at,
+            )
+        )
     else:
-        moves.append({"rid": row.id, "due_at": due_at, "state": ReminderState.PENDING})
+        moves.append((due_at, ReminderState.PENDING.value, row.id))
 
 
-def _new_row(task_id: int | None, slot: Slot, due_at: datetime, role: str | None) -> dict:
-    kind, contact_id, cycle, label = slot
-    return {
-        "task_id": task_id,
-        "contact_id": contact_id,
-        "cycle": cycle,
-        "offset_label": label,
-        "due_at": due_at,
-        "state": ReminderState.PENDING.value,
-        "attempts": 0,
-        "late": False,
-        "kind": str(kind),
-        "role": role,
-        "created_at": datetime.now(UTC),
-    }
-
-
-def _task_contacts(session: Session, scope, contacts: list[int] | None) -> dict[int, dict]:
+def _task_contacts(
+    session: Session, scope: _Scope, contacts: list[int] | None
+) -> dict[int, dict[int, str]]:
     """task id -> contact id -> the part the contact's agency plays (the most involved one)."""
     statement = (
         select(TaskAgency.task_id, TaskAgency.role, Contact.id)
         .join(Contact, col(Contact.agency_id) == TaskAgency.agency_id)
         .join(Agency, col(Agency.id) == TaskAgency.agency_id)
         .join(Task, col(Task.id) == TaskAgency.task_id)
-        .where(scope, col(Contact.active).is_(True), col(Agency.is_generic).is_(False))
+        .where(scope.condition(), col(Contact.active).is_(True), col(Agency.is_generic).is_(False))
     )
     if contacts is not None:
         statement = statement.where(col(Contact.id).in_(contacts))
@@ -555,37 +672,41 @@ def _task_contacts(session: Session, scope, contacts: list[int] | None) -> dict[
 
 
 def _existing_rows(
-    session: Session, scope, contacts: list[int] | None
+    session: Session, raw: _Raw, scope: _Scope, contacts: list[int] | None
 ) -> dict[int, dict[Slot, _Existing]]:
-    """task id -> slot -> its ledger row."""
-    statement = (
-        select(
-            Reminder.id,
-            Reminder.task_id,
-            Reminder.kind,
-            Reminder.contact_id,
-            Reminder.cycle,
-            Reminder.offset_label,
-            Reminder.state,
-            Reminder.due_at,
-        )
-        .join(Task, col(Task.id) == Reminder.task_id)
-        .where(scope)
-    )
+    """task id -> slot -> its ledger row, read through the driver."""
+    where, parameters = scope.ledger_sql(raw)
     if contacts is not None:
-        statement = statement.where(col(Reminder.contact_id).in_(contacts))
+        where += f" AND contact_id IN ({', '.join([raw.placeholder] * len(contacts))})"
+        parameters += contacts
+    result = session.connection().exec_driver_sql(
+        "SELECT id, task_id, kind, contact_id, cycle, offset_label, state, due_at "
+        f"FROM reminder WHERE {where}",
+        tuple(parameters),
+    )
     grouped: dict[int, dict[Slot, _Existing]] = {}
-    for rid, task_id, kind, contact_id, cycle, label, state, due_at in session.exec(statement):
+    for rid, task_id, kind, contact_id, cycle, label, state, due_at in result:
         grouped.setdefault(task_id, {})[(kind, contact_id, cycle, label)] = _Existing(
             rid, state, due_at
         )
     return grouped
 
 
-def _insert(session: Session, rows: list[dict]) -> int:
-    table = Reminder.__table__
-    for start in range(0, len(rows), ID_BATCH * 5):
-        session.execute(insert(table), rows[start : start + ID_BATCH * 5])
+def _insert(session: Session, raw: _Raw, rows: list[tuple]) -> int:
+    """Write new ledger rows: COPY on PostgreSQL, one prepared statement on SQLite."""
+    if not rows:
+        return 0
+    connection = session.connection()
+    if raw.sqlite:
+        marks = ", ".join("?" * len(_COLUMNS))
+        connection.exec_driver_sql(
+            f"INSERT INTO reminder ({', '.join(_COLUMNS)}) VALUES ({marks})", rows
+        )
+        return len(rows)
+    cursor = connection.connection.dbapi_connection.cursor()
+    with cursor.copy(f"COPY reminder ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
     return len(rows)
 
 
@@ -603,23 +724,15 @@ def _cancel(session: Session, ids: list[int]) -> int:
     return len(ids)
 
 
-def _move(session: Session, moves: list[dict]) -> int:
+def _move(session: Session, raw: _Raw, moves: list[tuple]) -> int:
     """Re-time pending rows, or bring cancelled ones back as fresh pending rows."""
     if not moves:
         return 0
-    table = Reminder.__table__
-    session.connection().execute(
-        update(table)
-        .where(table.c.id == bindparam("rid"))
-        .values(
-            due_at=bindparam("due_at"),
-            state=bindparam("state"),
-            attempts=0,
-            lease_until=None,
-            claimed_by=None,
-            last_error=None,
-            late=False,
-        ),
+    mark = raw.placeholder
+    session.connection().exec_driver_sql(
+        f"UPDATE reminder SET due_at = {mark}, state = {mark}, attempts = 0, lease_until = NULL, "
+        f"claimed_by = NULL, last_error = NULL, late = {'0' if raw.sqlite else 'false'} "
+        f"WHERE id = {mark}",
         moves,
     )
     return len(moves)
@@ -637,23 +750,23 @@ def _plan_taskless(
         statement = statement.where(col(Contact.id).in_(contacts))
     people = list(session.exec(statement))
     week = period_start(policy.local_today(planner.now), "weekly")
-    rows = _existing_taskless(session, week, contacts)
-    wanted_by_contact: dict[int, dict[Slot, tuple[datetime, str | None]]] = {}
+    rows = _existing_taskless(session, planner.raw, week, contacts)
+    wanted_by_contact: dict[int, dict[Slot, tuple[object, str | None]]] = {}
     for contact_id, role in people:
         if role in (ContactRole.COORDINATOR, ContactRole.ADMIN):
             kind = ReminderKind.DIGEST if role == ContactRole.COORDINATOR else None
         else:
             kind = ReminderKind.WEEKLY_LIST if policy.officer_weekly_list else None
-        wanted: dict[Slot, tuple[datetime, str | None]] = {}
+        wanted: dict[Slot, tuple[object, str | None]] = {}
         for start in (week, week + timedelta(days=7)) if kind else ():
-            slot = (kind, contact_id, start, str(kind))
-            moment = policy.digest_moment(start)
+            slot = (kind.value, contact_id, planner.day(start), kind.value)
+            moment = planner.raw.moment(policy.digest_moment(start))
             # This week's message, when its moment has passed, only if it was planned then.
-            if moment > planner.now or slot in rows.get(contact_id, {}):
+            if moment > planner.raw_now or slot in rows.get(contact_id, {}):
                 wanted[slot] = (moment, None)
         wanted_by_contact[contact_id] = wanted
-    inserts: list[dict] = []
-    moves: list[dict] = []
+    inserts: list[tuple] = []
+    moves: list[tuple] = []
     cancel: list[int] = []
     for contact_id, wanted in wanted_by_contact.items():
         existing = rows.pop(contact_id, {})
@@ -666,40 +779,37 @@ def _plan_taskless(
     for existing in rows.values():  # contacts gone inactive
         cancel += [row.id for row in existing.values() if row.state == ReminderState.PENDING]
     return PlanningOutcome(
-        created=_insert(session, inserts),
+        created=_insert(session, planner.raw, inserts),
         cancelled=_cancel(session, cancel),
-        moved=_move(session, moves),
+        moved=_move(session, planner.raw, moves),
     )
 
 
 def _existing_taskless(
-    session: Session, week: date, contacts: list[int] | None
+    session: Session, raw: _Raw, week: date, contacts: list[int] | None
 ) -> dict[int, dict[Slot, _Existing]]:
     """contact id -> slot -> this and last week's digest or Monday-list rows."""
-    statement = select(
-        Reminder.id,
-        Reminder.kind,
-        Reminder.contact_id,
-        Reminder.cycle,
-        Reminder.offset_label,
-        Reminder.state,
-        Reminder.due_at,
-    ).where(
-        col(Reminder.task_id).is_(None),
-        col(Reminder.kind).in_([ReminderKind.DIGEST, ReminderKind.WEEKLY_LIST]),
-        Reminder.cycle >= week - timedelta(days=7),
-    )
+    mark = raw.placeholder
+    where = f"task_id IS NULL AND kind IN ({mark}, {mark}) AND cycle >= {mark}"
+    parameters: list = [
+        ReminderKind.DIGEST.value,
+        ReminderKind.WEEKLY_LIST.value,
+        raw.day(week - timedelta(days=7)),
+    ]
     if contacts is not None:
-        statement = statement.where(col(Reminder.contact_id).in_(contacts))
+        where += f" AND contact_id IN ({', '.join([mark] * len(contacts))})"
+        parameters += contacts
+    result = session.connection().exec_driver_sql(
+        "SELECT id, kind, contact_id, cycle, offset_label, state, due_at "
+        f"FROM reminder WHERE {where}",
+        tuple(parameters),
+    )
     rows: dict[int, dict[Slot, _Existing]] = {}
-    for rid, kind, contact_id, cycle, label, state, due_at in session.exec(statement):
+    for rid, kind, contact_id, cycle, label, state, due_at in result:
         rows.setdefault(contact_id, {})[(kind, contact_id, cycle, label)] = _Existing(
             rid, state, due_at
         )
     return rows
-
-
-# --- snooze -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -743,16 +853,16 @@ def snooze(
         )
     ).first()
     if existing is None:
-        session.execute(
-            insert(Reminder.__table__),
-            [
-                _new_row(
-                    task.id,
-                    (ReminderKind.SNOOZE, contact.id, task.due_date, label),
-                    moment,
-                    reminder.role,
-                )
-            ],
+        session.add(
+            Reminder(
+                task_id=task.id,
+                contact_id=contact.id,
+                cycle=task.due_date,
+                offset_label=label,
+                due_at=moment,
+                kind=ReminderKind.SNOOZE,
+                role=reminder.role,
+            )
         )
     elif existing.state != ReminderState.PENDING:
         existing.state = ReminderState.PENDING
