@@ -244,7 +244,12 @@ def test_plans_lists_counts_and_offsets_and_an_override_replans(database, tmp_pa
         agency = resolve_agency(session, "Sở Nội vụ")
         invite = create_invite(session, agency=agency, role=ContactRole.OFFICER, now=utcnow())
         redeem_invite(
-            session, code=invite.code, channel="telegram", chat_id="1", display_name="", now=utcnow()
+            session,
+            code=invite.code,
+            channel="telegram",
+            chat_id="1",
+            display_name="",
+            now=utcnow(),
         )
     assert nhacviec(["plans"]) == 0
     listed = capsys.readouterr().out
