@@ -103,3 +103,17 @@ def agency_due_soon(session: Session, *, agency_id: int, today: date) -> list[Ta
         .limit(30)
     )
     return list(session.exec(statement).unique())
+
+
+def duty_updates(session: Session, *, agency_id: int | None = None) -> list[Task]:
+    """Standing duties ("Thường xuyên") with their latest reported progress, newest first."""
+    statement = select(Task).where(
+        Task.deadline_kind == "ongoing",
+        col(Task.withdrawn_at).is_(None),
+        col(Task.status_note).is_not(None) | (Task.status != TaskStatus.NOT_STARTED),
+    )
+    if agency_id is not None:
+        statement = statement.join(TaskAgency, col(TaskAgency.task_id) == Task.id).where(
+            TaskAgency.agency_id == agency_id, TaskAgency.role == AgencyRole.LEAD
+        )
+    return list(session.exec(statement.order_by(col(Task.updated_at).desc()).limit(LISTED)))

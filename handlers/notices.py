@@ -295,3 +295,14 @@ def render_weekly_list(tasks: list[Task], *, today: date) -> Answer:
 
 def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "…"
+
+
+def render_duty_updates(tasks: list[Task]) -> str:
+    """Standing duties' latest progress, appended to /tiendo (empty when there is none)."""
+    if not tasks:
+        return ""
+    lines = ["", _("Standing duties, latest progress:")]
+    for task in tasks:
+        update = task.status_note or status_label(task.status)
+        lines.append("• " + _("{ref}: {update}").format(ref=task.ref, update=_short(update, 120)))
+    return "\n".join(lines)

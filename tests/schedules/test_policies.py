@@ -233,6 +233,11 @@ async def test_a_monthly_check_in_goes_out_on_the_first_working_day_and_its_answ
         task = session.exec(select(Task)).one()
         assert task.status == TaskStatus.IN_PROGRESS
         assert "2 đợt tuyên truyền" in task.status_note
+    progress = handle(
+        Incoming(channel="telegram", chat_id="lead", text="/tiendo"), _context(engine, clock)
+    )[0].text
+    assert "Nhiệm vụ thường xuyên, tiến độ mới nhất:" in progress
+    assert "1: " in progress and "2 đợt tuyên truyền" in progress
 
 
 async def test_five_reminders_due_together_arrive_as_one_message_and_one_answer_updates_one_task(
