@@ -194,11 +194,11 @@ def incremental(url: str, rounds: int = 40) -> tuple[float, bool]:
         task_id = rng.randrange(1, top + 1)
         with session_scope(engine) as session:
             before = _ledger_marks(session)
-            own = session.execute(
-                select(func.count())
-                .select_from(Reminder)
-                .where(Reminder.task_id == task_id, Reminder.state == ReminderState.PENDING)
-            ).scalar_one()
+            # By task id alone: with the state too, SQLite would walk the (state, due) index.
+            states = session.execute(
+                select(Reminder.state).where(Reminder.task_id == task_id)
+            ).scalars()
+            own = sum(state == ReminderState.PENDING for state in states)
             task = session.get(Task, task_id)
             record_status(
                 session,
@@ -240,10 +240,8 @@ def run(name: str, url: str, tasks: int) -> bool:
         [sys.executable, __file__, "--child", url], capture_output=True, text=True, check=True
     )
     figures = json.loads(child.stdout.strip().splitlines()[-1])
-    median_ms, only_its_rows = incremental(url)
     ok_time = figures["seconds"] < FULL_TARGET_S
     ok_rss = figures["peak_mb"] < RSS_TARGET_MB
-    ok_inc = median_ms < INCREMENTAL_TARGET_MS and only_its_rows
     print(
         f"[{name}] full re-plan: {figures['seconds']:.1f} s for {figures['created']:,} rows "
         f"(target < {FULL_TARGET_S:.0f} s) {'OK' if ok_time else 'MISSED'}"
@@ -252,6 +250,8 @@ def run(name: str, url: str, tasks: int) -> bool:
         f"[{name}] peak RSS of the re-planning process: {figures['peak_mb']:.0f} MB "
         f"(target < {RSS_TARGET_MB:.0f} MB) {'OK' if ok_rss else 'MISSED'}"
     )
+    median_ms, only_its_rows = incremental(url)
+    ok_inc = median_ms < INCREMENTAL_TARGET_MS and only_its_rows
     print(
         f"[{name}] incremental re-plan after a status change: {median_ms:.1f} ms median, "
         f"only that task's rows touched: {only_its_rows} "

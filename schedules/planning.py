@@ -348,19 +348,21 @@ class _Planner:
 
 @dataclass(frozen=True)
 class _Scope:
-    """A chunk of tasks: an id range (with an optional filter on Task.id), or a list of ids."""
+    """A chunk of tasks: an id range (with an optional subquery of ids), or a list of ids."""
 
     first: int = 0
     last: int = 0
     ids: tuple[int, ...] = ()
-    involved: object = None  # a SQL condition on Task.id, or None
+    involved: object = None  # a subquery of task ids, or None
 
-    def condition(self):
-        """The chunk as a SQL condition on Task.id."""
+    def condition(self, column=Task.id):
+        """The chunk as a SQL condition on a task id column (filtering the table that has it
+        lets the database start from the chunk, not from a join partner)."""
+        column = col(column)
         if self.ids:
-            return col(Task.id).in_(self.ids)
-        condition = and_(col(Task.id) >= self.first, col(Task.id) <= self.last)
-        return condition if self.involved is None else and_(condition, self.involved)
+            return column.in_(self.ids)
+        condition = and_(column >= self.first, column <= self.last)
+        return condition if self.involved is None else and_(condition, column.in_(self.involved))
 
     def ledger_sql(self, raw: _Raw) -> tuple[str, list]:
         """The same chunk as a driver-level condition on reminder.task_id."""
@@ -414,14 +416,12 @@ def _task_scopes(
     if contacts is not None and not set(contacts) & set(_coordinators(session, None)):
         # Officers only hear of their agencies' tasks: walk those, not the whole table.
         agencies = select(Contact.agency_id).where(col(Contact.id).in_(contacts))
-        involved = col(Task.id).in_(
-            select(TaskAgency.task_id).where(col(TaskAgency.agency_id).in_(agencies))
-        )
+        involved = select(TaskAgency.task_id).where(col(TaskAgency.agency_id).in_(agencies))
     last = 0
     while True:
         statement = select(Task.id).where(Task.id > last).order_by(Task.id).limit(CHUNK)
         if involved is not None:
-            statement = statement.where(involved)
+            statement = statement.where(col(Task.id).in_(involved))
         ids = list(session.exec(statement))
         if not ids:
             return
@@ -657,8 +657,11 @@ def _task_contacts(
         select(TaskAgency.task_id, TaskAgency.role, Contact.id)
         .join(Contact, col(Contact.agency_id) == TaskAgency.agency_id)
         .join(Agency, col(Agency.id) == TaskAgency.agency_id)
-        .join(Task, col(Task.id) == TaskAgency.task_id)
-        .where(scope.condition(), col(Contact.active).is_(True), col(Agency.is_generic).is_(False))
+        .where(
+            scope.condition(TaskAgency.task_id),
+            col(Contact.active).is_(True),
+            col(Agency.is_generic).is_(False),
+        )
     )
     if contacts is not None:
         statement = statement.where(col(Contact.id).in_(contacts))
