@@ -184,6 +184,13 @@ class Reminder(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("task_id", "contact_id", "cycle", "offset_label", name="uq_reminder_slot"),
         Index("ix_reminder_due", "state", "due_at"),
+        # Only sent rows have a message id: planned rows cost this index nothing.
+        Index(
+            "ix_reminder_message_id",
+            "message_id",
+            sqlite_where=text("message_id IS NOT NULL"),
+            postgresql_where=text("message_id IS NOT NULL"),
+        ),
         # Messages about no task are unique per kind, contact and period (NULLs never collide).
         Index(
             "uq_reminder_taskless_slot",
@@ -198,7 +205,8 @@ class Reminder(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     # None for messages about no single task (digests, Monday lists).
-    task_id: int | None = Field(default=None, foreign_key="task.id", index=True, ondelete="CASCADE")
+    # Looked up through uq_reminder_slot, whose first column it is (no index of its own).
+    task_id: int | None = Field(default=None, foreign_key="task.id", ondelete="CASCADE")
     contact_id: int = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")
     # The due date this reminder announces; for check-ins and digests, the period's first day.
     cycle: date
@@ -212,7 +220,7 @@ class Reminder(SQLModel, table=True):
     last_error: str | None = None
     late: bool = False
     sent_at: datetime | None = _timestamp(nullable=True)
-    message_id: str | None = Field(default=None, index=True)
+    message_id: str | None = None  # indexed only where set (ix_reminder_message_id)
     created_at: datetime = _timestamp()
     kind: str = Field(
         default=ReminderKind.REMINDER, sa_column_kwargs={"server_default": "reminder"}

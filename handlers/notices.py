@@ -105,7 +105,7 @@ def render_role_reminder(task: Task, reminder: Reminder, *, today: date, late: b
         heading, _newline, rest = text.partition("\n")
         text = f"{heading}\n{part}\n{rest}"
     buttons = answer.buttons
-    if reminder.role in (None, AgencyRole.LEAD, AgencyRole.EXECUTOR) and reminder.cycle > today:
+    if reminder.cycle > today:  # on the deadline's day there is no "later" left
         buttons = buttons + snooze_buttons(reminder)
     return Answer(text=text, buttons=buttons)
 

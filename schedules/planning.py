@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
+from core.clock import utcnow
 from core.i18n import _
 from db.models import (
     Agency,
@@ -287,7 +288,7 @@ class _Planner:
     def __post_init__(self) -> None:
         self.raw_now = self.raw.moment(self.now)
         self.catch_up_at = self.raw.moment(self.policy.next_sending_moment(self.now))
-        self.created_at = self.raw.moment(datetime.now(UTC))
+        self.created_at = self.raw.moment(utcnow())
 
     def day(self, value: date):
         raw = self.days.get(value)
@@ -396,8 +397,7 @@ def plan_reminders(
     outcome = PlanningOutcome()
     today = policy.local_today(now)
     for scope in _task_scopes(session, task_ids, contacts):
-        _advance_cycles(session, scope, today=today, now=now)
-        outcome.add(_plan_chunk(session, planner, scope, contacts))
+        outcome.add(_plan_chunk(session, planner, scope, contacts, today=today))
     if task_ids is None:
         outcome.add(_plan_taskless(session, planner, contacts))
     return outcome
@@ -486,21 +486,21 @@ def _advance_cycle(session: Session, task: Task, *, today: date, now: datetime) 
 
 
 def _plan_chunk(
-    session: Session, planner: _Planner, scope: _Scope, contacts: list[int] | None
+    session: Session,
+    planner: _Planner,
+    scope: _Scope,
+    contacts: list[int] | None,
+    *,
+    today: date,
 ) -> PlanningOutcome:
-    tasks = session.exec(
-        select(
-            Task.id,
-            Task.status,
-            Task.deadline_kind,
-            Task.due_date,
-            Task.withdrawn_at,
-            Task.offsets,
-            Plan.offsets,
-        )
-        .join(Plan, col(Plan.id) == Task.plan_id)
-        .where(scope.condition())
-    ).all()
+    tasks = _chunk_tasks(session, scope)
+    if any(
+        kind == "recurring" and withdrawn is None and (status == TaskStatus.DONE or due is None)
+        for _id, status, kind, due, withdrawn, _own, _plan in tasks
+    ):
+        # A recurring cycle may have ended: move it on, then read the chunk again.
+        _advance_cycles(session, scope, today=today, now=planner.now)
+        tasks = _chunk_tasks(session, scope)
     if not tasks:
         return PlanningOutcome()
     people = _task_contacts(session, scope, contacts)
@@ -532,6 +532,23 @@ def _plan_chunk(
         cancelled=_cancel(session, cancel),
         moved=_move(session, planner.raw, moves),
     )
+
+
+def _chunk_tasks(session: Session, scope: _Scope) -> list[tuple]:
+    """What planning needs of each task in the chunk, as plain columns."""
+    return session.exec(
+        select(
+            Task.id,
+            Task.status,
+            Task.deadline_kind,
+            Task.due_date,
+            Task.withdrawn_at,
+            Task.offsets,
+            Plan.offsets,
+        )
+        .join(Plan, col(Plan.id) == Task.plan_id)
+        .where(scope.condition())
+    ).all()
 
 
 def _wanted_slots(
@@ -706,10 +723,17 @@ def _insert(session: Session, raw: _Raw, rows: list[tuple]) -> int:
             f"INSERT INTO reminder ({', '.join(_COLUMNS)}) VALUES ({marks})", rows
         )
         return len(rows)
+    # COPY's text format, written in blocks: the values are ours (numbers, dates, moments and
+    # fixed words), so none holds a tab, a newline or a backslash to escape.
     cursor = connection.connection.dbapi_connection.cursor()
     with cursor.copy(f"COPY reminder ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+        for start in range(0, len(rows), 10_000):
+            copy.write(
+                "".join(
+                    "\t".join(r"\N" if value is None else str(value) for value in row) + "\n"
+                    for row in rows[start : start + 10_000]
+                )
+            )
     return len(rows)
 
 

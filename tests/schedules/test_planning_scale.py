@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, insert, select
 
+from db.agencies import resolve_agency
 from db.engine import session_scope
-from db.models import Agency, AgencyRole, Plan, Reminder, Task, TaskAgency, TaskStatus
+from db.models import AgencyRole, Plan, Reminder, Task, TaskAgency, TaskStatus
 from schedules.calendar import parse_role_offsets
 from schedules.planning import plan_reminders
 from tests.factories import join, local, policy
@@ -18,6 +19,8 @@ TASKS = 70_000
 
 def _write_tasks(engine, count: int) -> None:
     created = datetime(2026, 5, 1, tzinfo=UTC)
+    with session_scope(engine) as session:
+        agency_id = resolve_agency(session, "Sở Nội vụ").id
     with engine.begin() as connection:
         plan_id = connection.execute(
             insert(Plan.__table__).returning(Plan.__table__.c.id),
@@ -27,18 +30,6 @@ def _write_tasks(engine, count: int) -> None:
                     "source_name": "lon.txt",
                     "imported_at": created,
                     "updated_at": created,
-                }
-            ],
-        ).scalar_one()
-        agency_id = connection.execute(
-            insert(Agency.__table__).returning(Agency.__table__.c.id),
-            [
-                {
-                    "name": "Sở Nội vụ",
-                    "folded_name": "so noi vu",
-                    "is_generic": False,
-                    "flagged": False,
-                    "created_at": created,
                 }
             ],
         ).scalar_one()

@@ -22,6 +22,17 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("role", sa.String(), nullable=True))
         # Digests and Monday lists are about no single task.
         batch_op.alter_column("task_id", existing_type=sa.Integer(), nullable=True)
+    # Planning writes a million rows at a time: no index that another one already covers
+    # (task_id leads uq_reminder_slot), and message ids indexed only where a row has one.
+    op.drop_index("ix_reminder_task_id", table_name="reminder")
+    op.drop_index("ix_reminder_message_id", table_name="reminder")
+    op.create_index(
+        "ix_reminder_message_id",
+        "reminder",
+        ["message_id"],
+        sqlite_where=sa.text("message_id IS NOT NULL"),
+        postgresql_where=sa.text("message_id IS NOT NULL"),
+    )
     op.create_index(
         "uq_reminder_taskless_slot",
         "reminder",
@@ -42,6 +53,9 @@ def downgrade() -> None:
     with op.batch_alter_table("plan", schema=None) as batch_op:
         batch_op.drop_column("offsets")
     op.drop_index("uq_reminder_taskless_slot", table_name="reminder")
+    op.drop_index("ix_reminder_message_id", table_name="reminder")
+    op.create_index("ix_reminder_message_id", "reminder", ["message_id"])
+    op.create_index("ix_reminder_task_id", "reminder", ["task_id"])
     op.execute("DELETE FROM reminder WHERE task_id IS NULL")
     with op.batch_alter_table("reminder", schema=None) as batch_op:
         batch_op.alter_column("task_id", existing_type=sa.Integer(), nullable=False)
