@@ -238,6 +238,8 @@ _COLUMNS = (
     "created_at",
 )
 
+_NULL = r"\N"  # NULL in COPY's text format
+
 # A slot: (kind, contact id, cycle, label) of one task; the key the unique index holds.
 Slot = tuple[str, int, object, str]
 
@@ -284,11 +286,13 @@ class _Planner:
     escalation: dict = field(default_factory=dict)
     past: dict = field(default_factory=dict)
     days: dict = field(default_factory=dict)
+    texts: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.raw_now = self.raw.moment(self.now)
         self.catch_up_at = self.raw.moment(self.policy.next_sending_moment(self.now))
         self.created_at = self.raw.moment(utcnow())
+        self.created_text = str(self.created_at)
 
     def day(self, value: date):
         raw = self.days.get(value)
@@ -505,7 +509,7 @@ def _plan_chunk(
         return PlanningOutcome()
     people = _task_contacts(session, scope, contacts)
     existing = _existing_rows(session, planner.raw, scope, contacts)
-    inserts: list[tuple] = []
+    inserts: list = []
     cancel: list[int] = []
     moves: list[tuple] = []
     for task_id, status, kind, due, withdrawn, task_offsets, plan_offsets in tasks:
@@ -609,7 +613,7 @@ def _add_missing(
     task_id: int | None,
     rows: dict[Slot, _Existing],
     wanted: dict[Slot, tuple[object, str | None]],
-    inserts: list[tuple],
+    inserts: list,
     moves: list[tuple],
 ) -> None:
     """Plan the wanted slots that have no live row; cancelled rows come back to life.
@@ -645,8 +649,11 @@ def _add_missing(
 
 
 def _plan(planner: _Planner, task_id, slot: Slot, due_at, role, row, inserts, moves) -> None:
-    if row is None:
-        kind, contact_id, cycle, label = slot
+    if row is not None:
+        moves.append((due_at, ReminderState.PENDING.value, row.id))
+        return
+    kind, contact_id, cycle, label = slot
+    if planner.raw.sqlite:
         inserts.append(
             (
                 task_id,
@@ -654,16 +661,25 @@ def _plan(planner: _Planner, task_id, slot: Slot, due_at, role, row, inserts, mo
                 cycle,
                 label,
                 due_at,
-                ReminderState.PENDING.value,
+                "pending",
                 0,
-                planner.raw.flag(False),
+                0,
                 kind,
                 role,
                 planner.created_at,
             )
         )
-    else:
-        moves.append((due_at, ReminderState.PENDING.value, row.id))
+        return
+    # PostgreSQL takes the row as a line of COPY text (see _insert); dates and moments repeat,
+    # so their text is computed once per run.
+    text = planner.texts
+    cycle_text = text.get(cycle) or text.setdefault(cycle, str(cycle))
+    due_text = text.get(due_at) or text.setdefault(due_at, str(due_at))
+    task_text = _NULL if task_id is None else task_id
+    inserts.append(
+        f"{task_text}\t{contact_id}\t{cycle_text}\t{label}\t{due_text}\tpending\t0\tf\t{kind}"
+        f"\t{role or _NULL}\t{planner.created_text}\n"
+    )
 
 
 def _task_contacts(
@@ -712,7 +728,7 @@ def _existing_rows(
     return grouped
 
 
-def _insert(session: Session, raw: _Raw, rows: list[tuple]) -> int:
+def _insert(session: Session, raw: _Raw, rows: list) -> int:
     """Write new ledger rows: COPY on PostgreSQL, one prepared statement on SQLite."""
     if not rows:
         return 0
@@ -728,12 +744,7 @@ def _insert(session: Session, raw: _Raw, rows: list[tuple]) -> int:
     cursor = connection.connection.dbapi_connection.cursor()
     with cursor.copy(f"COPY reminder ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
         for start in range(0, len(rows), 10_000):
-            copy.write(
-                "".join(
-                    "\t".join(r"\N" if value is None else str(value) for value in row) + "\n"
-                    for row in rows[start : start + 10_000]
-                )
-            )
+            copy.write("".join(rows[start : start + 10_000]))
     return len(rows)
 
 
@@ -792,7 +803,7 @@ def _plan_taskless(
             if moment > planner.raw_now or slot in rows.get(contact_id, {}):
                 wanted[slot] = (moment, None)
         wanted_by_contact[contact_id] = wanted
-    inserts: list[tuple] = []
+    inserts: list = []
     moves: list[tuple] = []
     cancel: list[int] = []
     for contact_id, wanted in wanted_by_contact.items():
