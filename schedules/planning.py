@@ -62,13 +62,6 @@ ROLE_KEYS = {
 }
 # When one agency plays several parts in a task, its officers hear as the most involved one.
 _ROLE_RANK = {AgencyRole.LEAD: 0, AgencyRole.EXECUTOR: 1, AgencyRole.COORDINATOR: 2}
-# Kinds whose rows planning derives from the data (snoozes are asked for by a person).
-PLANNED_KINDS = (
-    ReminderKind.REMINDER,
-    ReminderKind.OVERDUE,
-    ReminderKind.ESCALATION,
-    ReminderKind.CHECKIN,
-)
 _LIVE = (ReminderState.PENDING, ReminderState.SENDING, ReminderState.SENT)
 
 
@@ -874,7 +867,8 @@ def snooze(
     if task.due_date is None:
         return Snoozed(None, "no_deadline")
     today = policy.local_today(now)
-    target_day = policy.calendar.add_working_days(policy.calendar.next_working_day(today), days)
+    # "Tomorrow" pressed on a Saturday means Monday: count working days from today.
+    target_day = policy.calendar.add_working_days(today, days)
     last_day = policy.calendar.previous_working_day(task.due_date)
     if target_day > last_day:
         target_day = last_day
