@@ -14,20 +14,23 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class FileUpload:
+    """A file a person sent (a plan document), or one the bot sends back (a workbook)."""
+
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
-    """A message to send back; `edit` asks to replace the message a button was pressed on."""
+    """A message to send back; `edit` asks to replace the message a button was pressed on.
+
+    `attachment` is a file sent with the text (a channel that cannot send files says so)."""
 
     text: str
     buttons: tuple[Button, ...] = ()
     edit: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class FileUpload:
-    """A file a person sent (a plan document)."""
-
-    filename: str
-    data: bytes
+    attachment: FileUpload | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -288,9 +288,20 @@ def _clean_rows(rows: list[list[str]], header_rows: int = 0) -> list[list[str]]:
     if last_header + 1 < len(rows) and _is_column_number_row(rows[last_header + 1]):
         last_header += 1
     repeated = {_signature(row) for row in rows[header : last_header + 1]}
+    # Folding every cell of a long table is slow: only a row laid out like a header row (the
+    # same cells filled) can repeat it, so only such rows are folded and compared.
+    shapes = {_shape(row) for row in rows[header : last_header + 1]}
     kept = rows[: last_header + 1]
-    kept.extend(row for row in rows[last_header + 1 :] if _signature(row) not in repeated)
+    kept.extend(
+        row
+        for row in rows[last_header + 1 :]
+        if _shape(row) not in shapes or _signature(row) not in repeated
+    )
     return kept
+
+
+def _shape(row: list[str]) -> tuple[bool, ...]:
+    return tuple(bool(cell) for cell in row)
 
 
 def _is_column_number_row(row: list[str]) -> bool:
