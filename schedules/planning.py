@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, case, or_, update
 from sqlmodel import Session, col, select
 
 from core.clock import utcnow
@@ -742,15 +742,22 @@ def _insert(session: Session, raw: _Raw, rows: list) -> int:
 
 
 def _cancel(session: Session, ids: list[int]) -> int:
+    """Cancel rows still pending; one a worker claimed meanwhile keeps its state.
+
+    The state is tested in the SET, not the WHERE: with it in the WHERE, SQLite walks the
+    (state, due_at) index over every pending row instead of fetching the ids.
+    """
     table = Reminder.__table__
     for start in range(0, len(ids), ID_BATCH):
         session.execute(
             update(table)
-            .where(
-                table.c.id.in_(ids[start : start + ID_BATCH]),
-                table.c.state == ReminderState.PENDING,
+            .where(table.c.id.in_(ids[start : start + ID_BATCH]))
+            .values(
+                state=case(
+                    (table.c.state == ReminderState.PENDING, ReminderState.CANCELLED.value),
+                    else_=table.c.state,
+                )
             )
-            .values(state=ReminderState.CANCELLED)
         )
     return len(ids)
 
