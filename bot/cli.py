@@ -187,14 +187,20 @@ def _today(settings) -> date:
 
 def _run(args) -> int:
     import asyncio
-    import logging
 
+    from bot.logs import configure_logging
     from bot.service import serve
 
     settings = _settings()
     if not settings.telegram_bot_token:
-        # The console demo shows reminders at once, whatever the hour, unless told otherwise.
-        demo_defaults = {"send_window": "00:00-24:00", "working_days": "all", "tick_seconds": 2.0}
+        # The console demo shows reminders at once, whatever the hour, unless told otherwise,
+        # and keeps the screen for the conversation: warnings only.
+        demo_defaults = {
+            "send_window": "00:00-24:00",
+            "working_days": "all",
+            "tick_seconds": 2.0,
+            "log_level": "WARNING",
+        }
         settings = settings.model_copy(
             update={
                 key: value
@@ -202,13 +208,8 @@ def _run(args) -> int:
                 if key not in settings.model_fields_set
             }
         )
-    logging.basicConfig(
-        level=logging.INFO if settings.telegram_bot_token else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # httpx logs every long-poll request at INFO; alembic lists its plugins at every start.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    # The bot token keys the chat hashes: a secret all workers of a deployment share.
+    configure_logging(settings.log_level, key=settings.telegram_bot_token or "")
     asyncio.run(serve(settings))
     return 0
 

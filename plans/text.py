@@ -94,7 +94,7 @@ def text_to_document(text: str, source: str = "") -> Document:
 
 def read_text_file(path: str | Path) -> Document:
     """Read a .txt plan into a Document of paragraphs and tab-separated tables."""
-    from plans.readers import decode_text
+    from plans.readers import read_plain_text
 
     path = Path(path)
-    return text_to_document(decode_text(path.read_bytes()), source=path.name)
+    return text_to_document(read_plain_text(path), source=path.name)

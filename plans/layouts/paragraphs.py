@@ -136,6 +136,9 @@ def read_paragraphs(lines: list[Line], skip: set[int]) -> list[Para]:
     previous: str | None = None
     # "1)" numbers items under a "1." heading; where no "1." came first it is the heading level.
     dotted = False
+    # Parentheses still open in the last paragraph, kept as a running count: recounting the
+    # whole paragraph for each line made long prose quadratic.
+    open_parentheses = 0
     for index, line in enumerate(lines):
         text = line.text
         if index in skip:
@@ -157,19 +160,19 @@ def read_paragraphs(lines: list[Line], skip: set[int]) -> list[Para]:
             kind = "text"
         if kind == "text" and paragraphs and previous is not None:
             full = width is not None and len(previous) >= _FULL_LINE * width
-            body = paragraphs[-1].lines
-            open_parenthesis = sum(line.count("(") - line.count(")") for line in body) > 0
             new_assignment = previous[-1] in ".;" and _ASSIGNMENT_START.match(text)
             if (
                 _continues(text)
-                or open_parenthesis
+                or open_parentheses > 0
                 or (full and not previous.endswith(":") and not new_assignment)
             ):
                 paragraphs[-1].lines.append(text)
                 paragraphs[-1].indexes.append(index)
+                open_parentheses += text.count("(") - text.count(")")
                 previous = text
                 continue
         paragraphs.append(Para(kind, marker, [rest], line.position, [index]))
+        open_parentheses = rest.count("(") - rest.count(")")
         previous = text
     return [piece for paragraph in paragraphs for piece in _split_inline_labels(paragraph)]
 

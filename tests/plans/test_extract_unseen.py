@@ -289,4 +289,4 @@ def test_labels_in_unseen_words():
         ["Tỉnh đoàn"],
     )
     assert task["deadline"]["due"] == "2026-06-30"
-    assert task["result"] == "Báo cáo tổng kết."
+    assert task["result"] == "Báo cáo tổng kết"
