@@ -70,6 +70,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("nhiemvu", ("tasks",), EVERYONE, N_("your agency's open tasks"), status.task_list),
     Command("tiendo", ("progress",), EVERYONE, N_("progress summary"), progress.progress),
+    Command("help", ("trogiup", "huongdan"), EVERYONE | {STRANGER}, N_("what you can do"), _help),
     Command(
         "dathan",
         ("sethan",),
@@ -78,7 +79,6 @@ COMMANDS: tuple[Command, ...] = (
         followup.set_deadline_command,
         usage="SỐ NN/TT/NNNN",
     ),
-    Command("help", ("trogiup", "huongdan"), EVERYONE | {STRANGER}, N_("what you can do"), _help),
 )
 
 BUTTONS: tuple[ButtonAction, ...] = (

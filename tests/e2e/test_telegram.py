@@ -91,7 +91,12 @@ async def test_invite_reminder_reply_button_and_progress(
 
         reminder = await _message_with(officer, lambda m: bool(m.buttons))
         assert "Nhắc việc" in reminder.text and "Rà soát, cập nhật danh mục" in reminder.text
-        assert [label for label, _data in reminder.buttons] == ["Hoàn thành", "Đang thực hiện"]
+        assert [label for label, _data in reminder.buttons] == [
+            "Hoàn thành",
+            "Đang thực hiện",
+            "Nhắc lại sau: ngày mai",
+            "Nhắc lại sau: 3 ngày nữa",
+        ]
 
         await officer.send("đang làm 50%", reply_to=reminder)
         confirmation = await officer.next_message()
