@@ -25,7 +25,7 @@ from db.models import Contact, ContactRole, Reminder
 from handlers import routes
 from handlers.context import BotContext
 from handlers.conversation import handle
-from handlers.notices import compose
+from handlers.notices import render_batch
 from schedules.dispatch import Dispatcher
 from schedules.planning import load_policy, plan_reminders
 
@@ -50,8 +50,10 @@ def build_dispatcher(settings: Settings, engine: Engine, senders: dict) -> Dispa
     """The delivery loop for the running channels."""
     zone = settings.zone
 
-    def render(session, items, late):
-        return compose(session, items, late, now=utcnow(), zone=zone)
+    def render(session, claimed):
+        return render_batch(
+            session, claimed, now=utcnow(), zone=zone, group_above=settings.group_above
+        )
 
     return Dispatcher(
         engine=engine,

@@ -34,13 +34,42 @@ from handlers.render import (
     status_button,
     status_label,
 )
-from schedules.ledger import Claimed
+from schedules.dispatch import Delivery
+from schedules.ledger import Claimed, group_for_sending
 
 # Callback data: "sz:<reminder id>:<working days>" plans one more reminder.
 SNOOZE_BUTTON_PREFIX = "sz"
 SNOOZE_CHOICES = (1, 3)
 # Callback data: "tk:<task id>" shows one task of a grouped reminder with its own buttons.
 TASK_BUTTON_PREFIX = "tk"
+
+
+def render_batch(
+    session: Session,
+    claimed: list[Claimed],
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+    group_above: int = 3,
+) -> list[Delivery]:
+    """The dispatch loop's render seam: one message per row, or one per person and moment
+    when more than `group_above` rows fall due together; rows worth nothing are left out."""
+    deliveries = []
+    for group in group_for_sending(claimed, group_above):
+        late = any(item.reminder.late for item in group)
+        answer = compose(session, group, late, now=now, zone=zone)
+        if answer is None:
+            continue
+        contact = group[0].contact
+        deliveries.append(
+            Delivery(
+                reminder_ids=tuple(item.reminder.id for item in group),
+                channel=contact.channel,
+                chat_id=contact.chat_id,
+                answer=answer,
+            )
+        )
+    return deliveries
 
 
 def compose(

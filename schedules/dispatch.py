@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from core.messages import Answer
 from db.engine import session_scope
 from db.models import Contact, Reminder, ReminderState, Task, TaskStatus
-from schedules.ledger import Claimed, family, give_up_moment, group_for_sending, still_wanted
+from schedules.ledger import Claimed, family, give_up_moment, still_wanted
 from schedules.planning import ReminderPolicy
 
 log = logging.getLogger(__name__)
@@ -62,8 +62,9 @@ class Delivery:
 
 
 Sender = Callable[[str, Answer], Awaitable[str]]
-# Turns the rows going as one message into its text; None means nothing is worth sending.
-Renderer = Callable[[Session, list[Claimed], bool], Answer | None]
+# The render seam: the claimed rows of one pass -> the messages to send, each naming the rows
+# it announces; a renderer may group one person's rows into one message.
+Renderer = Callable[[Session, list[Claimed]], list[Delivery]]
 
 
 @dataclass
@@ -142,22 +143,13 @@ def claim_due(
             continue  # another worker took it between our read and our write
         session.refresh(reminder)
         claimed_items.append(item)
-    deliveries: list[Delivery] = []
-    for group in group_for_sending(claimed_items, policy.group_above):
-        late = any(item.reminder.late for item in group)
-        answer = render(session, group, late)
-        ids = tuple(item.reminder.id for item in group)
-        if answer is None:
-            for item in group:
-                item.reminder.state = ReminderState.SKIPPED
-                item.reminder.lease_until = None
-            continue
-        contact = group[0].contact
-        deliveries.append(
-            Delivery(
-                reminder_ids=ids, channel=contact.channel, chat_id=contact.chat_id, answer=answer
-            )
-        )
+    deliveries = render(session, claimed_items) if claimed_items else []
+    # Rows the renderer put in no message (an empty Monday list) are done with: skipped.
+    rendered = {reminder_id for delivery in deliveries for reminder_id in delivery.reminder_ids}
+    for item in claimed_items:
+        if item.reminder.id not in rendered:
+            item.reminder.state = ReminderState.SKIPPED
+            item.reminder.lease_until = None
     return deliveries
 
 

@@ -99,7 +99,6 @@ class ReminderPolicy:
     overdue_every: Offset = _DEFAULT_OVERDUE_EVERY
     overdue_max: int = 5
     checkin_every: str = "monthly"
-    group_above: int = 3
     digest_weekday: int = 0
     digest_time: time | None = None
     officer_weekly_list: bool = True
@@ -190,7 +189,6 @@ def load_policy(session: Session, settings) -> ReminderPolicy:
         overdue_every=parse_interval(settings.overdue_every),
         overdue_max=settings.overdue_max,
         checkin_every=settings.checkin_every,
-        group_above=settings.group_above,
         digest_weekday=digest_days[0],
         digest_time=parse_clock_time(settings.digest_time),
         officer_weekly_list=settings.officer_weekly_list,

@@ -20,7 +20,7 @@ from db.models import (
     TaskStatus,
 )
 from db.tasks import record_status
-from handlers.notices import compose
+from handlers.notices import render_batch
 from schedules.dispatch import Dispatcher, RetryLater, Unreachable, claim_due
 from schedules.planning import plan_reminders
 from tests.factories import ZONE, draft, join, local, plan, policy, store_plan
@@ -65,8 +65,8 @@ def _setup(engine, *deadlines: str, contacts=("100",)):
 
 
 def _dispatcher(engine, channel, clock):
-    def render(session, items, late):
-        return compose(session, items, late, now=clock(), zone=ZONE)
+    def render(session, claimed):
+        return render_batch(session, claimed, now=clock(), zone=ZONE)
 
     return Dispatcher(
         engine=engine,
@@ -166,7 +166,7 @@ def _claim_as_a_worker_that_crashes(engine, now) -> list:
             worker="crashed",
             lease=timedelta(seconds=60),
             limit=10,
-            render=lambda session, items, late: Answer(text=items[0].task.content),
+            render=lambda session, claimed: render_batch(session, claimed, now=now, zone=ZONE),
             policy=policy(),
         )
 

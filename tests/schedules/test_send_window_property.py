@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from db.engine import make_engine, migrate, session_scope
 from db.models import CalendarDay, ContactRole, Reminder, ReminderState
-from handlers.notices import compose
+from handlers.notices import render_batch
 from schedules.calendar import (
     SendWindow,
     WorkingCalendar,
@@ -63,7 +63,6 @@ def policies(draw) -> ReminderPolicy:
         overdue_every=parse_interval(draw(st.sampled_from(["1wd", "3wd", "2d", "7d"]))),
         overdue_max=draw(st.integers(0, 6)),
         checkin_every=draw(st.sampled_from(["weekly", "monthly", "quarterly"])),
-        group_above=draw(st.integers(1, 5)),
         digest_weekday=draw(st.integers(0, 6)),
         digest_time=time(digest_hour, 0),
     )
@@ -100,9 +99,10 @@ class Recorder:
     deadlines=st.lists(st.sampled_from(DEADLINES), min_size=1, max_size=6),
     imported=st.integers(0, 60 * 24 * 20),
     probes=st.lists(st.integers(0, 60 * 24 * 90), min_size=1, max_size=12),
+    group_above=st.integers(1, 5),
 )
 def test_nothing_is_planned_or_sent_on_a_day_off_or_outside_the_window(
-    tmp_path_factory, policy, deadlines, imported, probes
+    tmp_path_factory, policy, deadlines, imported, probes, group_above
 ):
     folder = tmp_path_factory.mktemp("send-window")
     shutil.copy(_template(tmp_path_factory), folder / "store.db")
@@ -135,8 +135,8 @@ def test_nothing_is_planned_or_sent_on_a_day_off_or_outside_the_window(
         engine=engine,
         policy_loader=lambda session: policy,
         senders={"telegram": recorder.send},
-        render=lambda session, items, late: compose(
-            session, items, late, now=clock_moment[0], zone=ZONE
+        render=lambda session, claimed: render_batch(
+            session, claimed, now=clock_moment[0], zone=ZONE, group_above=group_above
         ),
         clock=lambda: clock_moment[0],
         worker="property",
