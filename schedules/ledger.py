@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import and_, case, exists, func, or_
 from sqlmodel import Session, col, select
 
 from db.models import (
@@ -139,3 +140,56 @@ def group_for_sending(items: Sequence[Claimed], threshold: int) -> list[list[Cla
         else:
             batches.extend([item] for item in group)
     return batches
+
+
+# --- the same rules as SQL, for a loop that classifies claimed rows in one statement ---------
+
+
+def family_sql(reminder):
+    """`family`'s kind part as a SQL expression over a reminder table (or alias)."""
+    return case(
+        (reminder.c.kind == ReminderKind.SNOOZE, ReminderKind.REMINDER.value),
+        else_=reminder.c.kind,
+    )
+
+
+def wanted_sql(reminder, task, contact, task_agency):
+    """`still_wanted` as a SQL expression; `task` must be outer-joined (digests have none)."""
+
+    def linked(*roles):
+        return exists().where(
+            task_agency.c.task_id == reminder.c.task_id,
+            task_agency.c.agency_id == contact.c.agency_id,
+            task_agency.c.role.in_(roles),
+        )
+
+    countdown_role = func.coalesce(reminder.c.role, AgencyRole.LEAD.value)
+    open_task = and_(task.c.status != TaskStatus.DONE, task.c.withdrawn_at.is_(None))
+    return and_(
+        contact.c.active.is_(True),
+        or_(
+            reminder.c.kind.in_([ReminderKind.DIGEST, ReminderKind.WEEKLY_LIST]),
+            and_(
+                reminder.c.task_id.is_not(None),
+                open_task,
+                or_(
+                    and_(
+                        reminder.c.kind == ReminderKind.ESCALATION,
+                        contact.c.role == ContactRole.COORDINATOR,
+                    ),
+                    and_(
+                        reminder.c.kind.in_([ReminderKind.OVERDUE, ReminderKind.CHECKIN]),
+                        linked(AgencyRole.LEAD),
+                    ),
+                    and_(
+                        reminder.c.kind.in_([ReminderKind.REMINDER, ReminderKind.SNOOZE]),
+                        exists().where(
+                            task_agency.c.task_id == reminder.c.task_id,
+                            task_agency.c.agency_id == contact.c.agency_id,
+                            task_agency.c.role == countdown_role,
+                        ),
+                    ),
+                ),
+            ),
+        ),
+    )

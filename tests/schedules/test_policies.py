@@ -367,3 +367,53 @@ async def test_the_digest_matches_the_database(engine):
     assert "/dathan" in digest and "5. Nhiệm vụ số 5" in digest
     assert "Sở Y tế: 1" in digest
     assert channel.days("lead", "hai tuần tới") == [date(2026, 6, 8)]  # the officer's list
+
+
+def test_the_sql_and_python_rules_for_wanted_rows_agree(engine):
+    from sqlalchemy import select as core_select
+
+    from db.models import Contact, TaskAgency
+    from schedules.ledger import Claimed, still_wanted, wanted_sql
+
+    outcome = _setup(
+        engine,
+        _task("1", coordinators=[SUPPORT], executors=[EXECUTOR]),
+        _task("2", coordinators=[SUPPORT]),
+        _task("3", deadline="Thường xuyên"),
+        people=(*OFFICERS, (SUPPORT, "boss", ContactRole.COORDINATOR)),
+        now=local(2026, 6, 1, 9),
+    )
+    with session_scope(engine) as session:
+        plan_reminders(session, policy=policy(), now=local(2026, 7, 20, 0, 5))  # overdue by now
+        task = session.get(Task, outcome.task_ids[1])
+        record_status(
+            session,
+            task=task,
+            contact=None,
+            channel="telegram",
+            chat_id="lead",
+            text="xong",
+            status=TaskStatus.DONE,
+            today=date(2026, 7, 20),
+        )
+        session.exec(select(Contact).where(Contact.chat_id == "executor")).one().active = False
+        session.flush()
+        rows = session.exec(select(Reminder)).all()
+        assert {row.kind for row in rows} >= {"reminder", "overdue", "escalation", "checkin"}
+        items = [
+            Claimed(row, session.get(Task, row.task_id) if row.task_id else None,
+                    session.get(Contact, row.contact_id))
+            for row in rows
+        ]  # fmt: skip
+        python = dict(zip([row.id for row in rows], still_wanted(session, items), strict=True))
+        reminder, task_table = Reminder.__table__, Task.__table__
+        contact, links = Contact.__table__, TaskAgency.__table__
+        statement = (
+            core_select(reminder.c.id, wanted_sql(reminder, task_table, contact, links))
+            .select_from(reminder)
+            .join(task_table, task_table.c.id == reminder.c.task_id, isouter=True)
+            .join(contact, contact.c.id == reminder.c.contact_id)
+        )
+        sql = {rid: bool(wanted) for rid, wanted in session.execute(statement)}
+    assert sql == python
+    assert set(python.values()) == {True, False}
