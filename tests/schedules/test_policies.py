@@ -417,3 +417,24 @@ def test_the_sql_and_python_rules_for_wanted_rows_agree(engine):
         sql = {rid: bool(wanted) for rid, wanted in session.execute(statement)}
     assert sql == python
     assert set(python.values()) == {True, False}
+
+
+def test_a_coordinator_joining_hears_which_lead_agencies_have_nobody(engine):
+    from db.agencies import resolve_agency
+    from db.contacts import create_invite
+
+    _setup(
+        engine,
+        _task("1"),
+        draft("2", "Việc của Sở Y tế", "Sở Y tế", "ngày 30/06/2026"),
+        people=OFFICERS[:1],
+    )
+    with session_scope(engine) as session:
+        agency = resolve_agency(session, "Văn phòng UBND tỉnh")
+        code = create_invite(session, agency=agency, role=ContactRole.COORDINATOR, now=MONDAY).code
+    welcome = handle(
+        Incoming(channel="telegram", chat_id="boss", text=f"/start {code}"),
+        _context(engine, Clock(MONDAY)),
+    )[0].text
+    assert "chưa có cán bộ đăng ký" in welcome and "Sở Y tế: 1" in welcome
+    assert "Sở Nội vụ:" not in welcome
