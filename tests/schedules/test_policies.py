@@ -438,3 +438,33 @@ def test_a_coordinator_joining_hears_which_lead_agencies_have_nobody(engine):
     )[0].text
     assert "chưa có cán bộ đăng ký" in welcome and "Sở Y tế: 1" in welcome
     assert "Sở Nội vụ:" not in welcome
+
+
+async def test_a_coordinator_dates_an_undetermined_task_and_its_reminders_follow(engine):
+    outcome = _setup(
+        engine,
+        _task("5", deadline="Theo đề nghị của các ngành"),
+        people=((LEAD, "lead", ContactRole.OFFICER), (SUPPORT, "boss", ContactRole.COORDINATOR)),
+    )
+    clock = Clock(MONDAY)
+
+    def say(chat_id, text):
+        return handle(
+            Incoming(channel="telegram", chat_id=chat_id, text=text), _context(engine, clock)
+        )[0].text
+
+    assert "30/06/2026" not in say("lead", "/dathan 5 30/6/2026")  # officers may not
+    assert "không phải là ngày" in say("boss", "/dathan 5 31/6/2026")
+    assert "30/06/2026" in say("boss", "/dathan 5 30/6/2026")
+    with session_scope(engine) as session:
+        task = session.get(Task, outcome.task_ids[0])
+        assert (task.deadline_kind, task.due_date) == ("fixed", date(2026, 6, 30))
+        history = session.exec(select(StatusUpdate)).one()
+        assert history.text == "/dathan 5 30/6/2026" and history.chat_id == "boss"
+    channel = await _run_days(engine, date(2026, 6, 2), date(2026, 6, 30))
+    assert channel.days("lead", "Nhắc việc") == [
+        date(2026, 6, 23),
+        date(2026, 6, 26),
+        date(2026, 6, 29),
+        date(2026, 6, 30),
+    ]
