@@ -183,7 +183,7 @@ class Reminder(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("task_id", "contact_id", "cycle", "offset_label", name="uq_reminder_slot"),
-        Index("ix_reminder_due", "state", "due_at"),
+        Index("ix_reminder_claim", "state", "due_at", "id"),
         # Only sent rows have a message id: planned rows cost this index nothing.
         Index(
             "ix_reminder_message_id",
@@ -266,6 +266,14 @@ class CalendarDay(SQLModel, table=True):
     note: str = ""
 
 
+class Heartbeat(SQLModel, table=True):
+    """When the delivery service last showed life, and since when it has run without a gap."""
+
+    name: str = Field(primary_key=True)  # "dispatch": one row for every worker together
+    beat_at: datetime = Field(sa_type=UTCDateTime)
+    up_since: datetime = Field(sa_type=UTCDateTime)
+
+
 __all__ = [
     "Agency",
     "AgencyAlias",
@@ -273,6 +281,7 @@ __all__ = [
     "CalendarDay",
     "Contact",
     "ContactRole",
+    "Heartbeat",
     "Invite",
     "PendingImport",
     "Plan",

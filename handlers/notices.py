@@ -7,6 +7,7 @@ the rows going out as one message.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,7 @@ from db.digest import Digest, agency_due_soon, weekly_digest
 from db.models import (
     Agency,
     AgencyRole,
+    Contact,
     Reminder,
     ReminderKind,
     Task,
@@ -34,6 +36,7 @@ from handlers.render import (
     status_button,
     status_label,
 )
+from schedules.dispatch import Claimed as ClaimedRow
 from schedules.dispatch import Delivery
 from schedules.ledger import Claimed, group_for_sending
 
@@ -42,6 +45,34 @@ SNOOZE_BUTTON_PREFIX = "sz"
 SNOOZE_CHOICES = (1, 3)
 # Callback data: "tk:<task id>" shows one task of a grouped reminder with its own buttons.
 TASK_BUTTON_PREFIX = "tk"
+
+
+def render_claimed(
+    session: Session,
+    claimed: Sequence[ClaimedRow],
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+    group_above: int = 3,
+) -> list[Delivery]:
+    """The dispatch loop's render seam for the rows one pass claimed: their ledger rows, tasks
+    and contacts are read in one query each, then `render_batch` groups and composes them."""
+    ids = [row.reminder_id for row in claimed]
+    reminders = {r.id: r for r in session.exec(select(Reminder).where(col(Reminder.id).in_(ids)))}
+    task_ids = {row.task_id for row in claimed if row.task_id is not None}
+    tasks = {t.id: t for t in session.exec(select(Task).where(col(Task.id).in_(task_ids)))}
+    contact_ids = {row.contact_id for row in claimed}
+    contacts = {
+        c.id: c for c in session.exec(select(Contact).where(col(Contact.id).in_(contact_ids)))
+    }
+    items = []
+    for row in claimed:
+        reminder = reminders.get(row.reminder_id)
+        if reminder is None or row.contact_id not in contacts:
+            continue
+        reminder.late = row.late  # decided by the claim (the heartbeat), shown by the text
+        items.append(Claimed(reminder, tasks.get(row.task_id), contacts[row.contact_id]))
+    return render_batch(session, items, now=now, zone=zone, group_above=group_above)
 
 
 def render_batch(

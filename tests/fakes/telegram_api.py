@@ -17,7 +17,9 @@ any thread and any event loop.
 
 * Sync API, callable from anywhere: ``user``, ``group``, ``messages``, ``history``,
   ``message``, ``edits``, ``callback_answers``, ``sent_log``, ``calls``, ``pending_updates``,
-  ``delivered_update_ids``, ``fail_next``, ``clear_failures``, ``set_delay``, and on a person
+  ``delivered_update_ids``, ``fail_next``, ``clear_failures``, ``set_delay``,
+  ``enforce_rate_limits`` (429s as Telegram's flood control answers them; every ApiCall
+  records when it arrived and was answered), and on a person
   ``send_nowait``, ``press_nowait``, ``send_document_nowait``, ``block``, ``unblock``.
 * Async API, awaitable on any loop (it need not be the server's): ``wait_for``,
   ``wait_for_call``, ``wait_callback_answer``; on a person ``send``, ``press``,
@@ -37,6 +39,7 @@ import contextlib
 import dataclasses
 import itertools
 import json
+import math
 import mimetypes
 import re
 import sys
@@ -130,7 +133,7 @@ _NOT_MODIFIED = (
     "exactly the same as a current content and reply markup of the message"
 )
 
-FailureKind = Literal["retry_after", "blocked", "server_error"]
+FailureKind = Literal["retry_after", "blocked", "chat_not_found", "timeout", "server_error"]
 T = TypeVar("T")
 
 
@@ -222,6 +225,8 @@ class ApiCall:
     method: str
     params: dict[str, Any]
     status: int | None = None
+    at: float = 0.0  # time.monotonic() when the call arrived
+    answered_at: float | None = None  # time.monotonic() when it was answered
 
     @property
     def chat_id(self) -> Any:
@@ -335,7 +340,72 @@ class _Failure:
             )
         if self.kind == "blocked":
             return _ApiError(403, _BLOCKED)
+        if self.kind == "chat_not_found":
+            return _ApiError(400, "Bad Request: chat not found")
+        if self.kind == "timeout":
+            return _ApiError(504, "Gateway Timeout")
         return _ApiError(500, "Internal Server Error")
+
+
+# Methods that put a message in a chat, hence count toward Telegram's message limits.
+_PACED_METHODS = frozenset(
+    {
+        "sendMessage",
+        "sendDocument",
+        "sendPhoto",
+        "editMessageText",
+        "editMessageCaption",
+        "editMessageReplyMarkup",
+    }
+)
+
+
+@dataclass
+class _RateLimits:
+    """Telegram's flood control: overall, per private chat, per group; 429 until retry_after."""
+
+    per_second: int
+    per_chat_interval: float
+    group_per_minute: int
+    accepted: list[float] = field(default_factory=list)
+    chat_last: dict[Any, float] = field(default_factory=dict)
+    group_times: dict[Any, list[float]] = field(default_factory=dict)
+    flood_until: float = 0.0
+    chat_flood_until: dict[Any, float] = field(default_factory=dict)
+
+    def check(self, chat_id: Any, now: float) -> None:
+        """Count a message, or raise the 429 Telegram would answer."""
+        waits = [self.flood_until - now, self.chat_flood_until.get(chat_id, 0.0) - now]
+        if max(waits) > 0:
+            raise self._too_many(max(waits))
+        self.accepted = [t for t in self.accepted if t > now - 1.0]
+        if len(self.accepted) >= self.per_second:
+            wait = self.accepted[0] + 1.0 - now
+            self.flood_until = now + math.ceil(wait)
+            raise self._too_many(wait)
+        is_group = isinstance(chat_id, int) and chat_id < 0
+        if is_group:
+            times = [t for t in self.group_times.get(chat_id, []) if t > now - 60.0]
+            self.group_times[chat_id] = times
+            if len(times) >= self.group_per_minute:
+                wait = times[0] + 60.0 - now
+                self.chat_flood_until[chat_id] = now + math.ceil(wait)
+                raise self._too_many(wait)
+        else:
+            last = self.chat_last.get(chat_id)
+            if last is not None and now - last < self.per_chat_interval:
+                wait = last + self.per_chat_interval - now
+                self.chat_flood_until[chat_id] = now + math.ceil(wait)
+                raise self._too_many(wait)
+        self.accepted.append(now)
+        self.chat_last[chat_id] = now
+        if is_group:
+            self.group_times[chat_id].append(now)
+
+    @staticmethod
+    def _too_many(wait: float) -> _ApiError:
+        seconds = max(1, math.ceil(wait))
+        return _ApiError(429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds})
 
 
 class _Signal:
@@ -739,6 +809,7 @@ class FakeTelegram:
         self._log: list[ApiCall] = []
         self._failures: list[_Failure] = []
         self._delays: dict[tuple[str, int | str | None], tuple[float, bool]] = {}
+        self._limits: _RateLimits | None = None
         self._closing = False
 
         self._runner: web.AppRunner | None = None
@@ -913,7 +984,10 @@ class FakeTelegram:
         """Make the next `times` calls (None: all) of `method` to `chat_id` (None: any) fail.
 
         kind "retry_after" answers 429 with parameters.retry_after, "blocked" answers 403
-        "Forbidden: bot was blocked by the user", "server_error" answers 500.
+        "Forbidden: bot was blocked by the user", "chat_not_found" answers 400 "Bad Request:
+        chat not found", "server_error" answers 500. "timeout" holds the call `retry_after`
+        seconds (the client gives up first if that is past its read timeout), delivers nothing
+        and answers 504.
         """
         methods = frozenset([method] if isinstance(method, str) else method)
         with self._lock:
@@ -942,6 +1016,23 @@ class FakeTelegram:
                 self._delays[(method, chat_id)] = (seconds, deliver_first)
             else:
                 self._delays.pop((method, chat_id), None)
+
+    def enforce_rate_limits(
+        self,
+        *,
+        per_second: int = 30,
+        per_chat_interval: float = 1.0,
+        group_per_minute: int = 20,
+    ) -> None:
+        """Answer 429 as Telegram does when the bot sends faster than its limits allow.
+
+        At most `per_second` messages in any second over all chats, one per
+        `per_chat_interval` to a private chat, `group_per_minute` a minute to a group. A 429
+        carries retry_after (whole seconds); a call before that time has passed is refused
+        again with what is left of it.
+        """
+        with self._lock:
+            self._limits = _RateLimits(per_second, per_chat_interval, group_per_minute)
 
     # ------------------------------------------------------------------ test side: reading
 
@@ -1205,13 +1296,18 @@ class FakeTelegram:
             return web.json_response(err.body(), status=err.status)
 
         with self._lock:
-            self._log.append(ApiCall(method, params))
+            self._log.append(ApiCall(method, params, at=time.monotonic()))
             index = len(self._log) - 1
             self._signal.notify()
         try:
             if handler is None:
                 raise _ApiError(404, "Not Found: method not found")
-            self._check_failure(method, params)
+            failure = self._check_failure(method, params)
+            if failure is not None:
+                if failure.kind == "timeout":
+                    await self._pause(failure.retry_after)
+                raise failure.error()
+            self._check_rate(method, params)
             delay, deliver_first = self._delay_for(method, params)
             if delay and not deliver_first:
                 await self._pause(delay)
@@ -1226,7 +1322,9 @@ class FakeTelegram:
         if method == "getUpdates" and status == 200:
             self._record_delivery(request, body["result"])
         with self._lock:
-            self._log[index] = dataclasses.replace(self._log[index], status=status)
+            self._log[index] = dataclasses.replace(
+                self._log[index], status=status, answered_at=time.monotonic()
+            )
             self._signal.notify()
         return web.json_response(body, status=status)
 
@@ -1283,7 +1381,8 @@ class FakeTelegram:
             body=file.data, content_type=file.mime_type or "application/octet-stream"
         )
 
-    def _check_failure(self, method: str, params: dict[str, Any]) -> None:
+    def _check_failure(self, method: str, params: dict[str, Any]) -> _Failure | None:
+        """The injected failure this call meets (counted as used), or None."""
         with self._lock:
             for rule in self._failures:
                 if method in rule.methods and rule.chat_id in (None, params.get("chat_id")):
@@ -1291,7 +1390,14 @@ class FakeTelegram:
                         rule.remaining -= 1
                         if rule.remaining <= 0:
                             self._failures.remove(rule)
-                    raise rule.error()
+                    return rule
+        return None
+
+    def _check_rate(self, method: str, params: dict[str, Any]) -> None:
+        with self._lock:
+            if self._limits is None or method not in _PACED_METHODS:
+                return
+            self._limits.check(params.get("chat_id"), time.monotonic())
 
     def _delay_for(self, method: str, params: dict[str, Any]) -> tuple[float, bool]:
         with self._lock:

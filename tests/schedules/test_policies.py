@@ -22,7 +22,7 @@ from db.models import (
 from db.tasks import record_status
 from handlers.context import BotContext
 from handlers.conversation import handle
-from handlers.notices import render_batch
+from handlers.notices import render_claimed
 from schedules.dispatch import Dispatcher
 from schedules.planning import plan_reminders
 from tests.factories import ZONE, draft, join, local, plan, policy, store_plan
@@ -62,10 +62,9 @@ def _dispatcher(engine, channel, clock, the_policy=None):
         engine=engine,
         policy_loader=lambda session: the_policy,
         senders={"telegram": channel.send},
-        render=lambda session, claimed: render_batch(session, claimed, now=clock(), zone=ZONE),
+        render=lambda session, claimed: render_claimed(session, claimed, now=clock(), zone=ZONE),
         clock=clock,
         worker="test",
-        per_chat_interval=0,
     )
 
 

@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from db.engine import make_engine, migrate, session_scope
 from db.models import CalendarDay, ContactRole, Reminder, ReminderState
-from handlers.notices import render_batch
+from handlers.notices import render_claimed
 from schedules.calendar import (
     SendWindow,
     WorkingCalendar,
@@ -135,12 +135,11 @@ def test_nothing_is_planned_or_sent_on_a_day_off_or_outside_the_window(
         engine=engine,
         policy_loader=lambda session: policy,
         senders={"telegram": recorder.send},
-        render=lambda session, claimed: render_batch(
+        render=lambda session, claimed: render_claimed(
             session, claimed, now=clock_moment[0], zone=ZONE, group_above=group_above
         ),
         clock=lambda: clock_moment[0],
         worker="property",
-        per_chat_interval=0,
     )
     # Random moments, and the moments rows fall due (so that messages do go out).
     moments = {now + timedelta(minutes=probe) for probe in probes}

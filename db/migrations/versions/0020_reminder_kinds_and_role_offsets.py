@@ -1,7 +1,7 @@
 """reminder kinds and per-role offsets
 
 Revision ID: 0020
-Revises: 0003
+Revises: 0010
 Create Date: 2026-11-25 22:50:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020"
-down_revision = "0003"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
