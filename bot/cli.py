@@ -151,6 +151,20 @@ def _parser() -> argparse.ArgumentParser:
     agencies.add_argument("--into", help=_("the agency the alias or merged agency belongs to"))
     agencies.set_defaults(command_function=_agencies)
 
+    plans = commands.add_parser(
+        "plans", help=_("list plans with their task counts and reminder offsets; change offsets")
+    )
+    plans.add_argument("action", nargs="?", choices=["list", "offsets"], default="list")
+    plans.add_argument("plan", nargs="?", help=_("the plan's number or file name"))
+    plans.add_argument("--task", help=_("change one task's offsets instead of the plan's"))
+    for role in ("lead", "support", "executor"):
+        plans.add_argument(
+            f"--{role}",
+            metavar="OFFSETS",
+            help=_("offsets such as 10d,3d,0d; 'none' turns the role off; 'default' clears"),
+        )
+    plans.set_defaults(command_function=_plans)
+
     progress = commands.add_parser("progress", help=_("the progress summary, as /tiendo shows it"))
     progress.set_defaults(command_function=_progress)
 
@@ -303,7 +317,10 @@ def _import(args) -> int:
     from functools import partial
 
     from core.clock import utcnow
+    from db.coverage import unreminded_leads
+    from db.engine import session_scope
     from handlers.imports import doubts_in_store, import_plan
+    from handlers.notices import unreminded_lines
     from plans.doubts import doubt_summary
     from schedules.planning import load_policy
 
@@ -345,6 +362,11 @@ def _import(args) -> int:
                     names="; ".join(outcome.unknown_agencies)
                 )
             )
+        with session_scope(engine) as session:
+            unreminded = unreminded_leads(session, plan_id=outcome.plan_id)
+        for line in unreminded_lines(unreminded):
+            if line:
+                print(f"  {line}")
     return 0
 
 
@@ -488,6 +510,85 @@ def _deadline_kind_label(kind: str) -> str:
         "undetermined": _("not determined"),
     }
     return labels.get(kind, kind)
+
+
+def _plans(args) -> int:
+    from core.clock import utcnow
+    from core.errors import UserError
+    from db.engine import session_scope
+    from db.plans import find_plan, plan_overviews, set_offsets
+    from schedules.calendar import parse_role_offsets
+    from schedules.planning import load_policy, plan_reminders
+
+    settings = _settings()
+    engine = _engine(settings)
+    if args.action == "offsets":
+        if not args.plan:
+            raise UserError(_("Name the plan: nhacviec plans offsets PLAN --lead 10d,3d,0d"))
+        changes: dict[str, str | None] = {}
+        for role in ("lead", "support", "executor"):
+            value = getattr(args, role)
+            if value is None:
+                continue
+            if value.strip().lower() == "default":
+                changes[role] = None
+                continue
+            try:
+                offsets = parse_role_offsets(value)
+            except ValueError as error:
+                raise UserError(str(error)) from error
+            changes[role] = ",".join(offset.label for offset in offsets)
+        if not changes:
+            raise UserError(_("Give at least one of --lead, --support, --executor."))
+        with session_scope(engine) as session:
+            plan = find_plan(session, args.plan)
+            task_ids, in_force = set_offsets(session, plan=plan, changes=changes, ref=args.task)
+            outcome = plan_reminders(
+                session, policy=load_policy(session, settings), now=utcnow(), task_ids=task_ids
+            )
+        print(
+            _(
+                "Offsets now: {offsets}. Reminders re-planned: {created} added, {cancelled} withdrawn."
+            ).format(
+                offsets=_offsets_text(in_force, settings),
+                created=outcome.created,
+                cancelled=outcome.cancelled,
+            )
+        )
+        return 0
+    with session_scope(engine) as session:
+        overviews = plan_overviews(session)
+    if not overviews:
+        print(_("No plans yet: import one with `nhacviec import FILE`."))
+        return 0
+    for overview in overviews:
+        line = _("#{id} {name}: {tasks} tasks ({open} open); offsets: {offsets}").format(
+            id=overview.id,
+            name=overview.name,
+            tasks=overview.tasks,
+            open=overview.open_tasks,
+            offsets=_offsets_text(overview.offsets, settings),
+        )
+        if overview.task_overrides:
+            line += " " + _("({count} tasks with their own)").format(count=overview.task_overrides)
+        print(line)
+    return 0
+
+
+def _offsets_text(overrides: dict | None, settings) -> str:
+    """Each role's offsets in force, the plan's own marked with *."""
+    defaults = {
+        "lead": settings.reminder_offsets,
+        "support": settings.support_offsets,
+        "executor": settings.executor_offsets,
+    }
+    names = {"lead": _("lead"), "support": _("coordinating"), "executor": _("executing")}
+    parts = []
+    for role, default in defaults.items():
+        own = overrides is not None and role in overrides
+        value = (overrides[role] if own else default) or _("none")
+        parts.append(f"{names[role]} {value}{'*' if own else ''}")
+    return "; ".join(parts)
 
 
 def _invite(args) -> int:

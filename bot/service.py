@@ -35,8 +35,8 @@ from db.models import Contact, ContactRole, Heartbeat, Plan, Reminder
 from handlers import routes
 from handlers.context import BotContext
 from handlers.conversation import handle
-from handlers.render import render_reminder
-from schedules.dispatch import HEARTBEAT, OUTAGE_GAP, Dispatcher, render_each
+from handlers.notices import render_claimed
+from schedules.dispatch import HEARTBEAT, OUTAGE_GAP, Dispatcher
 from schedules.planning import load_policy, plan_reminders
 
 log = logging.getLogger(__name__)
@@ -76,14 +76,16 @@ def build_dispatcher(settings: Settings, engine: Engine, senders: dict) -> Dispa
     """The delivery loop for the running channels."""
     zone = settings.zone
 
-    def render(task, reminder, late):
-        return render_reminder(task, reminder, today=utcnow().astimezone(zone).date(), late=late)
+    def render(session, claimed):
+        return render_claimed(
+            session, claimed, now=utcnow(), zone=zone, group_above=settings.group_above
+        )
 
     return Dispatcher(
         engine=engine,
         policy_loader=partial(load_policy, settings=settings),
         senders=senders,
-        render=render_each(render),
+        render=render,
         clock=utcnow,
         worker=worker_name(),
         lease=timedelta(seconds=settings.lease_seconds),

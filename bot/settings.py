@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -26,6 +27,21 @@ class Settings(BaseSettings):
     database_url: str = Field(default=f"sqlite:///{DEFAULT_DATABASE_PATH}", alias="DATABASE_URL")
     timezone: str = Field(default="Asia/Ho_Chi_Minh", alias="NHACVIEC_TIMEZONE")
     reminder_offsets: str = Field(default="7d,3d,1d,0d", alias="NHACVIEC_REMINDER_OFFSETS")
+    # Coordinating ("phối hợp") and executing agencies' officers; empty or "none" turns off.
+    support_offsets: str = Field(default="3d", alias="NHACVIEC_SUPPORT_OFFSETS")
+    executor_offsets: str = Field(default="3d,0d", alias="NHACVIEC_EXECUTOR_OFFSETS")
+    # After the deadline: a notice to the lead officers every so often, at most so many times.
+    overdue_every: str = Field(default="3wd", alias="NHACVIEC_OVERDUE_EVERY")
+    overdue_max: int = Field(default=5, ge=0, le=100, alias="NHACVIEC_OVERDUE_MAX")
+    # Standing duties ("Thường xuyên"): weekly, monthly or quarterly, on the first working day.
+    checkin_every: str = Field(default="monthly", alias="NHACVIEC_CHECKIN_EVERY")
+    # More reminders than this due for one person at one moment go as one message.
+    group_above: int = Field(default=3, ge=1, alias="NHACVIEC_GROUP_ABOVE")
+    # The coordinators' weekly digest: weekday and local time (empty: the send window's start).
+    digest_day: str = Field(default="mon", alias="NHACVIEC_DIGEST_DAY")
+    digest_time: str = Field(default="", alias="NHACVIEC_DIGEST_TIME")
+    # Officers' short Monday list of their agency's tasks due in the next two weeks.
+    officer_weekly_list: bool = Field(default=True, alias="NHACVIEC_OFFICER_WEEKLY_LIST")
     send_window: str = Field(default="08:00-17:00", alias="NHACVIEC_SEND_WINDOW")
     working_days: str = Field(default="mon-fri", alias="NHACVIEC_WORKING_DAYS")
     tick_seconds: float = Field(default=5.0, gt=0, alias="NHACVIEC_TICK_SECONDS")
@@ -91,7 +107,14 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check_schedule_settings(self) -> Settings:
-        from schedules.calendar import SendWindow, parse_offsets, working_days_from_setting
+        from schedules.calendar import (
+            SendWindow,
+            parse_interval,
+            parse_role_offsets,
+            period_start,
+            working_days_from_setting,
+        )
+        from schedules.planning import parse_clock_time
 
         try:
             ZoneInfo(self.timezone)
@@ -100,7 +123,12 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"NHACVIEC_TIMEZONE {self.timezone!r} is not a time zone, e.g. Asia/Ho_Chi_Minh"
             ) from error
-        parse_offsets(self.reminder_offsets)
+        for offsets in (self.reminder_offsets, self.support_offsets, self.executor_offsets):
+            parse_role_offsets(offsets)
+        parse_interval(self.overdue_every)
+        period_start(date(2000, 1, 3), self.checkin_every)
+        working_days_from_setting(self.digest_day)
+        parse_clock_time(self.digest_time)
         SendWindow.parse(self.send_window)
         working_days_from_setting(self.working_days)
         if self.telegram_webhook_url and not self.telegram_webhook_secret:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, Index, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from core.clock import utcnow
@@ -64,6 +64,18 @@ class ReminderState(StrEnum):
     FAILED = "failed"
 
 
+class ReminderKind(StrEnum):
+    """What a ledger row announces; every kind is claimed and sent by the same loop."""
+
+    REMINDER = "reminder"  # countdown before a deadline (lead, coordinating, executor roles)
+    OVERDUE = "overdue"  # to the lead officers after the deadline, every few working days
+    ESCALATION = "escalation"  # once per task and cycle to each coordinator
+    CHECKIN = "checkin"  # periodic progress question for a standing duty
+    SNOOZE = "snooze"  # "Nhắc lại sau": one more reminder the officer asked for
+    DIGEST = "digest"  # the coordinators' weekly summary (no task)
+    WEEKLY_LIST = "weekly_list"  # an officer's short Monday list (no task)
+
+
 class Agency(SQLModel, table=True):
     """A canonical agency; generic groups ("các đơn vị liên quan") subscribe no one."""
 
@@ -94,6 +106,8 @@ class Plan(SQLModel, table=True):
     title: str | None = None
     imported_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
+    # Per-role reminder offsets overriding the settings: {"lead": "10d,3d,0d", "support": ""}.
+    offsets: dict | None = Field(default=None, sa_type=JSON(none_as_null=True))
 
 
 class Task(SQLModel, table=True):
@@ -142,6 +156,8 @@ class Task(SQLModel, table=True):
     # The plan's own due date once a coordinator approved an extension (due_date is then the
     # approved one, against which the buckets judge lateness).
     original_due_date: date | None = None
+    # Per-role reminder offsets overriding the plan's and the settings' (see Plan.offsets).
+    offsets: dict | None = Field(default=None, sa_type=JSON(none_as_null=True))
 
 
 class TaskAgency(SQLModel, table=True):
@@ -195,13 +211,34 @@ class Reminder(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("task_id", "contact_id", "cycle", "offset_label", name="uq_reminder_slot"),
         Index("ix_reminder_claim", "state", "due_at", "id"),
+        # Only sent rows have a message id: planned rows cost this index nothing.
+        Index(
+            "ix_reminder_message_id",
+            "message_id",
+            sqlite_where=text("message_id IS NOT NULL"),
+            postgresql_where=text("message_id IS NOT NULL"),
+        ),
+        # Messages about no task are unique per kind, contact and period (NULLs never collide).
+        Index(
+            "uq_reminder_taskless_slot",
+            "kind",
+            "contact_id",
+            "cycle",
+            unique=True,
+            sqlite_where=text("task_id IS NULL"),
+            postgresql_where=text("task_id IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    task_id: int = Field(foreign_key="task.id", index=True, ondelete="CASCADE")
+    # None for messages about no single task (digests, Monday lists).
+    # Looked up through uq_reminder_slot, whose first column it is (no index of its own).
+    task_id: int | None = Field(default=None, foreign_key="task.id", ondelete="CASCADE")
     contact_id: int = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")
-    cycle: date  # the due date this reminder announces
-    offset_label: str  # "7d", "3wd", "2h" as configured
+    # The due date this reminder announces; for check-ins and digests, the period's first day.
+    cycle: date
+    # "7d", "3wd", "2h" as configured; other kinds name their slot ("overdue:2", "checkin").
+    offset_label: str
     due_at: datetime = Field(sa_type=UTCDateTime)
     state: str = ReminderState.PENDING
     attempts: int = 0
@@ -210,8 +247,13 @@ class Reminder(SQLModel, table=True):
     last_error: str | None = None
     late: bool = False
     sent_at: datetime | None = _timestamp(nullable=True)
-    message_id: str | None = Field(default=None, index=True)
+    message_id: str | None = None  # indexed only where set (ix_reminder_message_id)
     created_at: datetime = _timestamp()
+    kind: str = Field(
+        default=ReminderKind.REMINDER, sa_column_kwargs={"server_default": "reminder"}
+    )
+    # The part the contact's agency plays in the task (lead, coordinator, executor).
+    role: str | None = None
 
 
 class StatusUpdate(SQLModel, table=True):
@@ -351,6 +393,7 @@ __all__ = [
     "ProgressStamp",
     "Prompt",
     "Reminder",
+    "ReminderKind",
     "ReminderState",
     "StatusUpdate",
     "Task",

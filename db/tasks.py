@@ -55,16 +55,20 @@ def contact_may_update(session: Session, *, contact: Contact, task: Task) -> boo
     return may_see(session, scope_of(session, contact), task)
 
 
-def task_for_reminder_message(
+def tasks_for_reminder_message(
     session: Session, *, contact: Contact, message_id: str
-) -> Task | None:
-    """The task a reminder message announced to this contact (a reply names it)."""
-    reminder = session.exec(
-        select(Reminder)
+) -> list[Task]:
+    """Every task a message announced to this contact (a grouped reminder names several)."""
+    rows = session.exec(
+        select(Task)
+        .join(Reminder, col(Reminder.task_id) == Task.id)
         .where(Reminder.contact_id == contact.id, Reminder.message_id == message_id)
-        .order_by(col(Reminder.sent_at).desc())
-    ).first()
-    return session.get(Task, reminder.task_id) if reminder else None
+        .order_by(col(Reminder.sent_at).desc(), Reminder.id)
+    ).all()
+    announced: dict[int, Task] = {}
+    for task in rows:
+        announced.setdefault(task.id, task)
+    return list(announced.values())
 
 
 def find_task_by_ref(session: Session, *, agency_id: int, ref: str) -> list[Task]:

@@ -7,9 +7,11 @@ from zoneinfo import ZoneInfo
 from core.i18n import _
 from core.messages import Answer
 from db.contacts import redeem_invite
+from db.coverage import unreminded_leads
 from db.models import Agency, ContactRole
 from db.tasks import open_tasks_for_agency
 from handlers.context import Request
+from handlers.notices import unreminded_lines
 from schedules.planning import plan_reminders
 
 
@@ -56,6 +58,9 @@ def start(request: Request) -> list[Answer]:
         "Welcome! This chat is now registered as {role} of {agency}. "
         "Your agency leads {count} open tasks; you will get reminders before their deadlines."
     ).format(role=role, agency=agency.name if agency else "?", count=open_count)
+    if contact.role in (ContactRole.COORDINATOR, ContactRole.ADMIN):
+        # A coordinator learns at once which lead agencies still have nobody to remind.
+        text += "\n".join(unreminded_lines(unreminded_leads(session)))
     return [Answer(text=text + "\n\n" + help_text(contact.role))]
 
 

@@ -10,11 +10,13 @@ from sqlmodel import Session, select
 
 from core.i18n import _
 from core.messages import Answer, Button, FileUpload
+from db.coverage import unreminded_leads, unsubscribed_names
 from db.imports import save_plan
 from db.models import Contact, ContactRole, PendingImport, Plan
 from db.scope import grant_plan, plan_in_scope, scope_of
 from handlers.context import BotContext, Request
 from handlers.imports import known_agency_test, load_plan, source_key, store_agency_names
+from handlers.notices import unreminded_lines
 from handlers.status import invalid_button, small_number
 from plans.doubts import doubt_counts, doubt_summary, doubt_text, task_doubts
 from plans.model import ExtractedPlan
@@ -89,6 +91,13 @@ def preview_upload(
             _("A plan of this name was imported on {day}: importing updates its tasks.").format(
                 day=earlier.imported_at.astimezone(ZoneInfo(context.zone_name)).strftime("%d/%m/%Y")
             )
+        )
+    nobody = unsubscribed_names(session, [name for task in extracted.tasks for name in task.lead])
+    if nobody:
+        lines.append(
+            _(
+                "No officer subscribed yet for these lead agencies (nobody would be reminded): {names}"
+            ).format(names="; ".join(nobody[:15]))
         )
     if unclear:
         lines.append(
@@ -189,6 +198,7 @@ def confirm_upload(
         text += "\n" + _("Unknown agencies (created, to check): {names}").format(
             names="; ".join(outcome.unknown_agencies)
         )
+    text += "\n".join(unreminded_lines(unreminded_leads(session, plan_id=outcome.plan_id)))
     return Answer(text=text, edit=True)
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from core.i18n import _
 from core.messages import Answer, Button
 from core.text import fold
+from db.digest import duty_updates
 from db.models import Agency, Contact, ContactRole, Plan, StatusUpdate, Task, TaskStatus
 from db.progress import (
     DUE_SOON_DAYS,
@@ -28,6 +29,7 @@ from db.progress import (
 )
 from db.scope import Scope, plan_in_scope, scope_of
 from handlers.context import Request
+from handlers.notices import render_duty_updates
 from handlers.render import bucket_label, format_day, render_summary, status_label, task_marker
 
 DRILL_BUTTON_PREFIX = "td"
@@ -85,13 +87,18 @@ def _overview(request: Request, scope: Scope, plan_id: int | None) -> Answer:
         agency = session.get(Agency, contact.agency_id)
         title = _("Tasks led by {agency}").format(agency=agency.name if agency else "?")
         note = _("(Only coordinators see the summary of all agencies.)")
-        text = render_summary(summary, today=today, scope=title) + "\n" + note
+        duties = render_duty_updates(duty_updates(session, agency_id=contact.agency_id))
+        text = render_summary(summary, today=today, scope=title) + duties + "\n" + note
         return Answer(text=text, buttons=_bucket_buttons(summary, plan_id))
     scope_line = None
     if plan_id is not None:
         plan = session.get(Plan, plan_id)
         scope_line = _("Plan: {title}").format(title=plan.title or plan.source_name)
     lines = [render_summary(summary, today=today, scope=scope_line)]
+    if scope.everything and plan_id is None:
+        # Standing duties' latest answers to their check-ins (a plan-scoped view lists its
+        # duties among its tasks instead).
+        lines.append(render_duty_updates(duty_updates(session)))
     agencies = agency_progress(session, today=today, scope=scope, plan_id=plan_id)
     if agencies:
         lines += ["", _("By lead agency (most behind first):")]

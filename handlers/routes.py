@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from core.i18n import N_, _
 from core.messages import Answer
 from db.models import ContactRole
-from handlers import people, plan_upload, reports, review, status
+from handlers import followup, notices, people, plan_upload, reports, review, status
 from handlers.context import Request
 from handlers.reports import DRILL_BUTTON_PREFIX
 from handlers.review_text import REVIEW_BUTTON_PREFIX
@@ -115,6 +115,14 @@ COMMANDS: tuple[Command, ...] = (
         "lichsu", ("history",), EVERYONE, N_("every change of a task"), reports.history, usage="REF"
     ),
     Command("help", ("trogiup", "huongdan"), EVERYONE | {STRANGER}, N_("what you can do"), _help),
+    Command(
+        "dathan",
+        ("sethan",),
+        COORDINATORS,
+        N_("set the date of a task without a deadline"),
+        followup.set_deadline_command,
+        usage="SỐ NN/TT/NNNN",
+    ),
 )
 
 BUTTONS: tuple[ButtonAction, ...] = (
@@ -123,6 +131,9 @@ BUTTONS: tuple[ButtonAction, ...] = (
     ButtonAction(REVIEW_BUTTON_PREFIX, COORDINATORS, review.review_button_pressed),
     ButtonAction(DRILL_BUTTON_PREFIX, EVERYONE, reports.drill_button_pressed),
     ButtonAction(people.CONTACT_BUTTON_PREFIX, COORDINATORS, people.contact_button_pressed),
+    ButtonAction(notices.SNOOZE_BUTTON_PREFIX, EVERYONE, followup.snooze_pressed),
+    ButtonAction(notices.TASK_BUTTON_PREFIX, EVERYONE, followup.task_card_pressed),
+    ButtonAction(followup.DEADLINE_BUTTON_PREFIX, COORDINATORS, followup.set_deadline_pressed),
 )
 
 # What a message that is no command and no button does: a file is a plan to import, text a

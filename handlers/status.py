@@ -14,7 +14,7 @@ from db.tasks import (
     find_task_by_ref,
     open_tasks_for_agency,
     record_status,
-    task_for_reminder_message,
+    tasks_for_reminder_message,
 )
 from handlers.context import Request
 from handlers.render import (
@@ -264,9 +264,14 @@ def _task_for_reply(request: Request, task_ref: str | None) -> tuple[Task | None
     session, contact, incoming = request.session, request.contact, request.incoming
     replied = None
     if incoming.reply_to_message_id:
-        replied = task_for_reminder_message(
+        announced = tasks_for_reminder_message(
             session, contact=contact, message_id=incoming.reply_to_message_id
         )
+        if len(announced) > 1:
+            # A reply to a grouped reminder names its task, or is asked which one.
+            named = [task for task in announced if task_ref and task.ref == task_ref]
+            return (named[0], []) if len(named) == 1 else (None, named or announced)
+        replied = announced[0] if announced else None
     if task_ref:
         matches = find_task_by_ref(session, agency_id=contact.agency_id, ref=task_ref)
         if replied is not None and replied.ref != task_ref and matches:

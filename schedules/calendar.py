@@ -250,3 +250,45 @@ def spread_in_window(
     # Knuth's multiplicative hash: neighbouring keys spread over the whole span.
     share = (key * 2654435761) % 2**32 / 2**32
     return moment + timedelta(seconds=int(share * seconds))
+
+
+# An empty setting, or one of these words, turns a role's reminders off.
+_NO_OFFSETS = {"", "none", "off", "-", "0", "khong", "không"}
+
+
+def parse_role_offsets(text: str | None) -> tuple[Offset, ...]:
+    """A role's offsets: like `parse_offsets`, but "" or "none" means the role gets none."""
+    if (text or "").strip().lower() in _NO_OFFSETS:
+        return ()
+    return tuple(parse_offsets(text or ""))
+
+
+def parse_interval(text: str) -> Offset:
+    """A repeat interval such as "3wd" or "7d" (working or calendar days, at least one)."""
+    match = _OFFSET.match((text or "").strip().lower())
+    if not match or match[2] not in ("d", "wd") or int(match[1]) < 1:
+        raise ValueError(f"interval {text!r}: write a number of days, e.g. 3wd or 7d")
+    return Offset(int(match[1]), match[2])
+
+
+CHECKIN_PERIODS = ("weekly", "monthly", "quarterly")
+
+
+def period_start(day: date, period: str) -> date:
+    """The first day of the week, month or quarter holding `day`."""
+    if period == "weekly":
+        return day - timedelta(days=day.weekday())
+    if period == "quarterly":
+        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    if period == "monthly":
+        return date(day.year, day.month, 1)
+    raise ValueError(f"period {period!r}: use one of {', '.join(CHECKIN_PERIODS)}")
+
+
+def next_period_start(start: date, period: str) -> date:
+    """The first day of the period after the one starting on `start`."""
+    if period == "weekly":
+        return start + timedelta(days=7)
+    months = 3 if period == "quarterly" else 1
+    index = start.month - 1 + months
+    return date(start.year + index // 12, index % 12 + 1, 1)

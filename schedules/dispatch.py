@@ -37,17 +37,17 @@ from core.i18n import _
 from core.messages import Answer
 from db.engine import session_scope
 from db.models import (
-    FINISHED_STATUSES,
-    AgencyRole,
     Contact,
     ContactRole,
     Heartbeat,
     Invite,
     Reminder,
+    ReminderKind,
     ReminderState,
     Task,
     TaskAgency,
 )
+from schedules import ledger
 from schedules.planning import ReminderPolicy
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ class Claimed:
     """A reminder row this worker holds under a lease, with the chat it goes to."""
 
     reminder_id: int
-    task_id: int
+    task_id: int | None  # None for digests and Monday lists
     contact_id: int
     channel: str
     chat_id: str
@@ -96,6 +96,8 @@ class Claimed:
     due_at: datetime
     attempts: int
     late: bool
+    kind: str = ReminderKind.REMINDER
+    role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -213,8 +215,8 @@ def claim_due(
                 break
             rows = connection.execute(statement, {**values, "limit": min(most, limit - len(taken))})
             for row in rows:
-                taken[row[0]] = tuple(row[1:7])
-                found[row[0]] = (row[0], *row[7:])
+                taken[row[0]] = tuple(row[1:9])
+                found[row[0]] = (row[0], *row[9:])
     else:
         if include_stale:
             stale = connection.execute(statements.claim_stale, {**values, "limit": limit})
@@ -224,13 +226,19 @@ def claim_due(
             taken.update({row[0]: tuple(row[1:]) for row in more})
         if taken:
             found = {
-                row[0]: (row[0], *row[7:])
+                row[0]: (row[0], *row[9:])
                 for row in connection.execute(statements.classify, {"now": now, "ids": list(taken)})
             }
     if not taken:
         return 0, []
     cancelled = {rid for rid in taken if rid not in found or not found[rid][1]}
     skipped = {rid for rid in taken if rid in found and found[rid][1] and found[rid][2]}
+    # Past its use (last week's digest, a countdown after its deadline): not sent.
+    skipped |= {
+        rid
+        for rid, (_task, _contact, cycle, _label, due_at, _attempts, kind, _role) in taken.items()
+        if rid not in cancelled and ledger.give_up_moment(_Slot(kind, cycle, due_at), policy) < now
+    }
     for state, ids in ((ReminderState.CANCELLED, cancelled), (ReminderState.SKIPPED, skipped)):
         if ids:
             connection.execute(statements.release, {"state": state, "ids": sorted(ids)})
@@ -238,18 +246,38 @@ def claim_due(
     for rid in taken:
         if rid in cancelled or rid in skipped:
             continue
-        task_id, contact_id, cycle, label, due_at, attempts = taken[rid]
+        task_id, contact_id, cycle, label, due_at, attempts, kind, role = taken[rid]
         channel, chat_id = found[rid][3], found[rid][4]
         # Late means later than the first moment it could have gone out after an outage: a
         # reminder planned at night for the next morning is not late, nor one behind a queue.
         late = up_since - policy.next_sending_moment(due_at) > LATE_AFTER
         claimed.append(
             Claimed(
-                rid, task_id, contact_id, channel, chat_id, cycle, label, due_at, attempts, late
+                rid,
+                task_id,
+                contact_id,
+                channel,
+                chat_id,
+                cycle,
+                label,
+                due_at,
+                attempts,
+                late,
+                kind,
+                role,
             )
         )
     claimed.sort(key=lambda row: (row.due_at, row.reminder_id))
     return len(taken), claimed
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """What `ledger.give_up_moment` reads of a row."""
+
+    kind: str
+    cycle: date
+    due_at: datetime
 
 
 @dataclass(frozen=True)
@@ -309,6 +337,8 @@ def _build_statements(*, skip_locked: bool) -> _Statements:
                 reminder.c.offset_label,
                 reminder.c.due_at,
                 reminder.c.attempts,
+                reminder.c.kind,
+                reminder.c.role,
             )
         )
 
@@ -318,17 +348,10 @@ def _build_statements(*, skip_locked: bool) -> _Statements:
     def classified(src, rows):
         """`rows` of `src` (the table, or the rows a claim returned) with whether each is still
         wanted, whether a newer or sent row of its slot supersedes it, and its chat."""
-        leads = exists().where(
-            task_agency.c.task_id == src.c.task_id,
-            task_agency.c.agency_id == contact.c.agency_id,
-            task_agency.c.role == AgencyRole.LEAD,
-        )
-        wanted = and_(
-            task.c.status.not_in(FINISHED_STATUSES),
-            task.c.withdrawn_at.is_(None),
-            contact.c.active.is_(True),
-            leads,
-        )
+        # Each kind's rule (schedules.ledger): countdowns to the part they were planned for,
+        # overdue notices and check-ins to the lead, escalations to coordinators, digests to
+        # any active contact.
+        wanted = ledger.wanted_sql(src, task, contact, task_agency)
         other = reminder.alias("other")
         # One probe of the same slot's rows (task, contact, cycle: the unique index's prefix)
         # for both reasons, so the plan cannot wander into a scan of every sent row.
@@ -337,6 +360,8 @@ def _build_statements(*, skip_locked: bool) -> _Statements:
             other.c.contact_id == src.c.contact_id,
             other.c.cycle == src.c.cycle,
             other.c.id != src.c.id,
+            # Of the same family: an overdue notice does not supersede a countdown reminder.
+            ledger.family_sql(other) == ledger.family_sql(src),
             or_(
                 # A newer offset of the same cycle is due as well: only the newest goes out.
                 and_(
@@ -357,7 +382,7 @@ def _build_statements(*, skip_locked: bool) -> _Statements:
                 contact.c.chat_id,
             )
             .select_from(src)
-            .join(task, task.c.id == src.c.task_id)
+            .join(task, task.c.id == src.c.task_id, isouter=True)
             .join(contact, contact.c.id == src.c.contact_id)
         )
 
@@ -370,6 +395,8 @@ def _build_statements(*, skip_locked: bool) -> _Statements:
             src.c.offset_label,
             src.c.due_at,
             src.c.attempts,
+            src.c.kind,
+            src.c.role,
         )
 
     classify = classified(reminder, slot_columns(reminder)).where(
@@ -513,7 +540,7 @@ def _after_failure(row: Claimed, error: Exception, *, now: datetime, policy: Rem
         # together.
         base = min(3600, 30 * 2 ** min(max(attempts - 1, 0), 10))
         wait = timedelta(seconds=base * random.uniform(0.8, 1.2))
-    if now + wait > policy.deadline_moment(row.cycle) or attempts >= MAX_ATTEMPTS:
+    if now + wait > ledger.give_up_moment(row, policy) or attempts >= MAX_ATTEMPTS:
         return ReminderState.FAILED, row.due_at, attempts
     return ReminderState.PENDING, now + wait, attempts
 

@@ -194,6 +194,19 @@ def database_url(request, tmp_path):
 
 
 @pytest.fixture
+def postgres_engine(postgres_template):
+    """An engine on an empty, migrated PostgreSQL database, for tests of PostgreSQL's own rules
+    (advisory locks, its parameter limit): they run once, not once per kind."""
+    from db.engine import make_engine
+
+    url, name = _fresh_postgres_url(postgres_template)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+    _drop_postgres_database(name)
+
+
+@pytest.fixture
 def sqlite_url(tmp_path) -> str:
     """A URL to an empty, migrated SQLite database (for tests that need only one kind)."""
     from db.engine import make_engine, migrate

@@ -231,3 +231,53 @@ def test_calendar_takes_days_as_agencies_write_them(database, capsys):
     with pytest.raises(SystemExit):
         nhacviec(["calendar", "off", "31/02/2026"])
     assert "không phải là ngày" in capsys.readouterr().err
+
+
+def test_plans_lists_counts_and_offsets_and_an_override_replans(database, tmp_path, capsys):
+    from core.clock import utcnow
+    from db.agencies import resolve_agency
+    from db.contacts import create_invite, redeem_invite
+    from db.models import ContactRole, Reminder, ReminderKind, ReminderState
+
+    document = tmp_path / "ke-hoach-thu.txt"
+    document.write_text(
+        "KẾ HOẠCH\nTT\tNội dung\tCơ quan chủ trì\tThời gian hoàn thành\n"
+        "1\tRà soát thủ tục hành chính\tSở Nội vụ\tngày 30/11/2030\n"
+        "2\tBáo cáo kết quả thực hiện\tSở Nội vụ\tngày 15/12/2030\n",
+        encoding="utf-8",
+    )
+    assert nhacviec(["import", str(document)]) == 0
+    assert "Sở Nội vụ" in capsys.readouterr().out  # nobody subscribed yet: the summary says so
+    with session_scope(make_engine(database)) as session:
+        agency = resolve_agency(session, "Sở Nội vụ")
+        invite = create_invite(session, agency=agency, role=ContactRole.OFFICER, now=utcnow())
+        redeem_invite(
+            session,
+            code=invite.code,
+            channel="telegram",
+            chat_id="1",
+            display_name="",
+            now=utcnow(),
+        )
+    assert nhacviec(["plans"]) == 0
+    listed = capsys.readouterr().out
+    assert "#1 ke-hoach-thu.txt: 2 nhiệm vụ (2 đang mở)" in listed
+    assert "chủ trì 7d,3d,1d,0d;" in listed
+    command = ["plans", "offsets", "ke-hoach-thu", "--lead", "10d,0d", "--support", "none"]
+    assert nhacviec(command) == 0
+    assert "chủ trì 10d,0d*" in capsys.readouterr().out
+    assert _rows(database, Plan)[0].offsets == {"lead": "10d,0d", "support": ""}
+    assert nhacviec(["plans", "offsets", "1", "--task", "2", "--lead", "1d"]) == 0
+    assert nhacviec(["plans"]) == 0
+    assert "(1 nhiệm vụ có mốc riêng)" in capsys.readouterr().out
+    assert nhacviec(["plans", "offsets", "1", "--lead", "7x"]) == 1
+    assert "7x" in capsys.readouterr().err
+    labels = {
+        (task.ref, reminder.offset_label)
+        for reminder in _rows(database, Reminder)
+        for task in _rows(database, Task)
+        if reminder.task_id == task.id
+        and reminder.kind == ReminderKind.REMINDER
+        and reminder.state == ReminderState.PENDING
+    }
+    assert labels == {("1", "10d"), ("1", "0d"), ("2", "1d")}

@@ -75,9 +75,8 @@ def test_health_says_whether_deliveries_are_running(store, capsys):
 
 
 @pytest.mark.postgres
-def test_only_one_process_holds_the_polling_lock(engine):
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite serves one process; there is nothing to share")
+def test_only_one_process_holds_the_polling_lock(postgres_engine):
+    engine = postgres_engine  # SQLite serves one process: there is nothing to share
     first, second = PollingLeader(engine), PollingLeader(make_engine(str(engine.url)))
     try:
         assert first.try_acquire() is True

@@ -8,7 +8,7 @@ from core.messages import Incoming
 from db.agencies import resolve_agency
 from db.contacts import create_invite
 from db.engine import session_scope
-from db.models import ContactRole, Reminder, StatusUpdate, Task, TaskStatus
+from db.models import ContactRole, Reminder, ReminderKind, StatusUpdate, Task, TaskStatus
 from handlers.context import BotContext
 from handlers.conversation import handle
 from tests.factories import draft, local, plan, policy, store_plan
@@ -62,7 +62,8 @@ async def test_invite_registers_the_chat_and_plans_its_reminders(engine):
     answer = await _say(engine, "100", f"/start {codes['officer']}", sender_name="Nguyễn Văn A")
     assert "Sở Nội vụ" in answer
     with session_scope(engine) as session:
-        assert len(session.exec(select(Reminder)).all()) == 8  # 2 tasks x 4 offsets
+        countdown = select(Reminder).where(Reminder.kind == ReminderKind.REMINDER)
+        assert len(session.exec(countdown).all()) == 8  # 2 tasks x 4 offsets
     again = await _say(engine, "101", f"/start {codes['officer']}")
     assert "đã được sử dụng" in again
 

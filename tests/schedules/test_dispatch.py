@@ -10,10 +10,18 @@ from sqlmodel import select
 
 from core.messages import Answer
 from db.engine import session_scope
-from db.models import Contact, Reminder, ReminderState, StatusUpdate, Task, TaskStatus
+from db.models import (
+    Contact,
+    Reminder,
+    ReminderKind,
+    ReminderState,
+    StatusUpdate,
+    Task,
+    TaskStatus,
+)
 from db.tasks import record_status
-from handlers.render import render_reminder
-from schedules.dispatch import Dispatcher, RetryLater, Unreachable, claim_due, render_each
+from handlers.notices import render_claimed
+from schedules.dispatch import Dispatcher, RetryLater, Unreachable, claim_due
 from schedules.planning import plan_reminders
 from tests.factories import ZONE, draft, join, local, plan, policy, store_plan
 
@@ -57,22 +65,25 @@ def _setup(engine, *deadlines: str, contacts=("100",)):
 
 
 def _dispatcher(engine, channel, clock):
-    def render(task, reminder, late):
-        return render_reminder(task, reminder, today=clock().astimezone(ZONE).date(), late=late)
+    def render(session, claimed):
+        return render_claimed(session, claimed, now=clock(), zone=ZONE)
 
     return Dispatcher(
         engine=engine,
         policy_loader=lambda session: policy(),
         senders={"telegram": channel.send},
-        render=render_each(render),
+        render=render,
         clock=clock,
         worker="test",
     )
 
 
-def _reminders(engine):
+def _reminders(engine, kind=ReminderKind.REMINDER):
+    """The ledger's rows of one kind (countdown reminders unless told), earliest first."""
     with session_scope(engine) as session:
-        return session.exec(select(Reminder).order_by(Reminder.due_at)).all()
+        return session.exec(
+            select(Reminder).where(Reminder.kind == kind).order_by(Reminder.due_at)
+        ).all()
 
 
 def test_planning_creates_one_row_per_contact_and_offset_inside_working_hours(engine):
@@ -228,7 +239,9 @@ def test_recurring_task_done_for_a_cycle_reopens_when_the_next_cycle_starts(engi
         ]
         assert "30/09/2026" in history[-1].text
         pending = session.exec(
-            select(Reminder).where(Reminder.state == ReminderState.PENDING)
+            select(Reminder).where(
+                Reminder.state == ReminderState.PENDING, Reminder.kind == ReminderKind.REMINDER
+            )
         ).all()
         assert {r.cycle.isoformat() for r in pending} == {"2026-09-30"}
 
@@ -297,7 +310,9 @@ async def test_a_catch_up_planned_at_night_goes_out_next_morning_not_marked_late
     assert catch_up.due_at == local(2026, 6, 29, 8)  # Monday at the window's start
     channel = RecordingChannel()
     await _dispatcher(engine, channel, Clock(local(2026, 6, 29, 8, 5))).run_once()
-    assert len(channel.sent) == 1 and "gửi muộn" not in channel.sent[0][1]
+    # Monday morning also brings the officer's weekly list; the reminder is the one to check.
+    reminders = [text for _chat, text in channel.sent if "Nhắc việc" in text]
+    assert len(reminders) == 1 and "gửi muộn" not in reminders[0]
 
 
 async def test_outages_are_retried_until_the_deadline_not_a_fixed_count(engine):
@@ -336,7 +351,9 @@ def test_a_missed_recurring_cycle_stays_overdue_until_reported(engine):
         history = session.exec(select(StatusUpdate).order_by(StatusUpdate.id)).all()
         assert [h.new_status for h in history] == ["done", "not_started"]
         pending = session.exec(
-            select(Reminder).where(Reminder.state == ReminderState.PENDING)
+            select(Reminder).where(
+                Reminder.state == ReminderState.PENDING, Reminder.kind == ReminderKind.REMINDER
+            )
         ).all()
         assert pending and {r.cycle.isoformat() for r in pending} == {"2026-09-30"}
 

@@ -13,7 +13,7 @@ from alembic import op
 import db.types
 
 revision = "0030"
-down_revision = "0010"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
