@@ -154,9 +154,12 @@ def snooze_buttons(reminder: Reminder) -> tuple[Button, ...]:
 
 def render_role_reminder(task: Task, reminder: Reminder, *, today: date, late: bool) -> Answer:
     """A countdown reminder; coordinating and executing agencies are told their part."""
-    answer = render_reminder(task, reminder, today=today, late=late)
+    # Only the lead reports progress: other agencies' officers get no status buttons they
+    # could not use.
+    supporting = reminder.role in (AgencyRole.COORDINATOR, AgencyRole.EXECUTOR)
+    answer = render_reminder(task, reminder, today=today, late=late, reporting=not supporting)
     text = answer.text
-    if reminder.role in (AgencyRole.COORDINATOR, AgencyRole.EXECUTOR):
+    if supporting:
         part = (
             _("Your agency coordinates on this task; the lead agency reports its progress.")
             if reminder.role == AgencyRole.COORDINATOR

@@ -77,8 +77,10 @@ def _plain_date(text: str) -> str:
     return re.sub(r"\b0(\d)", r"\1", text)
 
 
-def render_reminder(task: Task, reminder: Reminder, *, today: date, late: bool) -> Answer:
-    """The reminder message with its two buttons."""
+def render_reminder(
+    task: Task, reminder: Reminder, *, today: date, late: bool, reporting: bool = True
+) -> Answer:
+    """The reminder message; with `reporting` (the lead's officers) how to reply and two buttons."""
     days_left = (reminder.cycle - today).days
     if days_left > 1:
         heading = _("🔔 Reminder: {days} days left until the deadline").format(days=days_left)
@@ -97,6 +99,8 @@ def render_reminder(task: Task, reminder: Reminder, *, today: date, late: bool) 
     lines.append(deadline_line(task))
     if task.status != TaskStatus.NOT_STARTED:
         lines.append(_("Reported status: {status}").format(status=_status_with_progress(task)))
+    if not reporting:
+        return Answer(text="\n".join(lines))
     lines.append("")
     lines.append(
         _(

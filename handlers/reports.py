@@ -98,7 +98,9 @@ def _overview(request: Request, scope: Scope, plan_id: int | None) -> Answer:
     if scope.everything and plan_id is None:
         # Standing duties' latest answers to their check-ins (a plan-scoped view lists its
         # duties among its tasks instead).
-        lines.append(render_duty_updates(duty_updates(session)))
+        duties = render_duty_updates(duty_updates(session))
+        if duties:
+            lines.append(duties)
     agencies = agency_progress(session, today=today, scope=scope, plan_id=plan_id)
     if agencies:
         lines += ["", _("By lead agency (most behind first):")]

@@ -114,7 +114,6 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "lichsu", ("history",), EVERYONE, N_("every change of a task"), reports.history, usage="REF"
     ),
-    Command("help", ("trogiup", "huongdan"), EVERYONE | {STRANGER}, N_("what you can do"), _help),
     Command(
         "dathan",
         ("sethan",),
@@ -123,6 +122,7 @@ COMMANDS: tuple[Command, ...] = (
         followup.set_deadline_command,
         usage="SỐ NN/TT/NNNN",
     ),
+    Command("help", ("trogiup", "huongdan"), EVERYONE | {STRANGER}, N_("what you can do"), _help),
 )
 
 BUTTONS: tuple[ButtonAction, ...] = (

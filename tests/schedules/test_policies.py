@@ -125,8 +125,13 @@ async def test_each_role_receives_exactly_its_offsets(engine):
     ]
     assert channel.days("support", "Nhắc việc") == [date(2026, 6, 26)]
     assert channel.days("executor", "Nhắc việc") == [date(2026, 6, 26), date(2026, 6, 30)]
-    support_text = next(a.text for _d, chat, a in channel.sent if chat == "support")
-    assert "phối hợp" in support_text
+    support = next(a for _d, chat, a in channel.sent if chat == "support")
+    assert "phối hợp" in support.text
+    # Only the lead reports: the others get no status buttons they could not use.
+    assert not any(button.data.startswith("st:") for button in support.buttons)
+    assert "Trả lời tin nhắn này" not in support.text
+    lead = next(a for _d, chat, a in channel.sent if chat == "lead")
+    assert any(button.data.startswith("st:") for button in lead.buttons)
 
 
 async def test_a_plan_override_wins_over_the_settings_and_a_task_override_over_the_plan(engine):
