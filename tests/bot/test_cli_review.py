@@ -95,7 +95,10 @@ def test_the_dry_run_and_the_import_summary_count_the_doubts(database, tmp_path,
     )
     assert nhacviec(["import", str(plan), "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "chưa rõ cơ quan chủ trì" in out
-    assert "Cần kiểm tra: 1 chưa rõ cơ quan chủ trì" in out
+    assert "cơ quan chủ trì chưa rõ hoặc chưa có trong danh mục" in out
+    assert "Cần kiểm tra: 1 cơ quan chủ trì chưa rõ hoặc chưa có trong danh mục" in out
     assert nhacviec(["import", str(plan)]) == 0
-    assert "Cần kiểm tra: 1 chưa rõ cơ quan chủ trì" in capsys.readouterr().out
+    assert (
+        "Cần kiểm tra: 1 cơ quan chủ trì chưa rõ hoặc chưa có trong danh mục"
+        in capsys.readouterr().out
+    )

@@ -53,9 +53,9 @@ def test_the_preview_names_the_doubts_and_the_workbook_comes_back_as_the_same_pl
 ):
     _coordinator(engine)
     preview = _send(engine, FileUpload("attp.txt", PLAN.encode()))
-    assert "⚠ chưa rõ cơ quan chủ trì" in preview.text
+    assert "⚠ cơ quan chủ trì chưa rõ hoặc chưa có trong danh mục" in preview.text
     assert "chủ trì là một nhóm chung" in preview.text
-    assert "Cần kiểm tra: 1 chưa rõ cơ quan chủ trì" in preview.text
+    assert "Cần kiểm tra: 1 cơ quan chủ trì chưa rõ hoặc chưa có trong danh mục" in preview.text
     labels = [button.label for button in preview.buttons]
     assert labels == ["Nhập kế hoạch", "Tải bảng kiểm tra", "Hủy"]
 

@@ -189,7 +189,7 @@ def test_the_workbook_offers_known_agencies_and_says_why_a_row_is_doubtful(tmp_p
     workbook, sheet = _rows(path)
     doubts = [_cell(sheet, ref, "Cần kiểm tra").value for ref in ("1", "2")]
     assert doubts == [
-        "chưa rõ cơ quan chủ trì; không hiểu thời hạn; nội dung quá ngắn",
+        "cơ quan chủ trì chưa rõ hoặc chưa có trong danh mục; không hiểu thời hạn; nội dung quá ngắn",
         "chủ trì là một nhóm chung, không ai nhận nhắc việc",
     ]
     validations = sheet.data_validations.dataValidation
