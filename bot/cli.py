@@ -65,6 +65,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     invite.add_argument("--agency", required=True, help=_("the agency's name or abbreviation"))
     invite.add_argument("--role", choices=["officer", "coordinator"], default="officer")
+    invite.add_argument(
+        "--channel",
+        choices=["telegram", "zalo"],
+        default=None,
+        help=_("the messenger the person uses (default: Telegram when its token is set)"),
+    )
     invite.set_defaults(command_function=_invite)
 
     agencies = commands.add_parser(
@@ -300,7 +306,12 @@ def _invite(args) -> int:
         agency = agency_for_invite(session, args.agency)
         invite = create_invite(session, agency=agency, role=ContactRole(args.role), now=utcnow())
         agency_name, code, expires = agency.name, invite.code, invite.expires_at
-    username = settings.telegram_bot_username or _bot_username(settings)
+    channel = args.channel or (
+        "zalo" if settings.zalo_bot_token and not settings.telegram_bot_token else "telegram"
+    )
+    username = (
+        settings.telegram_bot_username or _bot_username(settings) if channel == "telegram" else None
+    )
     print(
         _("Invite code for {agency} ({role}): {code}").format(
             agency=agency_name,
@@ -311,7 +322,16 @@ def _invite(args) -> int:
     print(
         _("Valid until {day}.").format(day=expires.astimezone(settings.zone).strftime("%d/%m/%Y"))
     )
-    if username:
+    if channel == "zalo":
+        # Zalo has no deep links, and a bot may only answer people who wrote to it first:
+        # the invite message itself is that first message.
+        print(
+            _(
+                "On Zalo: open the agency's bot (search its name or scan its QR code), "
+                "then send it this message: /start {code}"
+            ).format(code=code)
+        )
+    elif username:
         print(f"https://t.me/{username}?start={code}")
     else:
         print(_("Send the bot: /start {code}").format(code=code))

@@ -60,7 +60,41 @@ def build_dispatcher(settings: Settings, engine: Engine, senders: dict) -> Dispa
         clock=utcnow,
         worker=f"{socket.gethostname()}:{os.getpid()}",
         lease=timedelta(seconds=settings.lease_seconds),
+        fallback_after=settings.fallback_after,
     )
+
+
+def build_channels(settings: Settings, engine: Engine, *, on_eof) -> list:
+    """Telegram and Zalo for the tokens set (both, one), or the console demo without any."""
+    from bot.channels.text import TextChats
+
+    channels: list = []
+    text_chats = TextChats(engine, utcnow)
+    if settings.telegram_bot_token:
+        from bot.channels.telegram import TelegramChannel
+
+        channels.append(
+            TelegramChannel(
+                token=settings.telegram_bot_token, base_url=settings.telegram_api_base_url
+            )
+        )
+    if settings.zalo_bot_token:
+        from bot.channels.zalo import ZaloChannel
+
+        channels.append(
+            ZaloChannel(
+                token=settings.zalo_bot_token,
+                text_chats=text_chats,
+                base_url=settings.zalo_api_base_url,
+                messages_per_second=settings.zalo_messages_per_second,
+                webhook_url=settings.zalo_webhook_url,
+                webhook_secret=settings.zalo_webhook_secret,
+                listen=settings.zalo_webhook_listen,
+            )
+        )
+    if not channels:
+        channels.append(_console_demo(settings, engine, on_eof=on_eof, text_chats=text_chats))
+    return channels
 
 
 def replan_all(settings: Settings, engine: Engine) -> None:
@@ -80,15 +114,8 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
 
-    if settings.telegram_bot_token:
-        from bot.channels.telegram import TelegramChannel
-
-        channel = TelegramChannel(
-            token=settings.telegram_bot_token, base_url=settings.telegram_api_base_url
-        )
-    else:
-        channel = _console_demo(settings, engine, on_eof=stop.set)
     context = build_context(settings, engine)
+    channels = build_channels(settings, engine, on_eof=stop.set)
     # Use cases are plain functions: they run in worker threads so that a slow query or a large
     # document never stops the loop from serving other chats and deliveries.
     workers = ThreadPoolExecutor(
@@ -97,31 +124,47 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
 
     loop = asyncio.get_running_loop()
 
-    async def on_incoming(incoming):
-        answers = await loop.run_in_executor(workers, handle, incoming, context)
-        if incoming.command == "start" and hasattr(channel, "set_menu"):
-            # A new coordinator's chat gets the coordinator's menu at once.
-            await _set_chat_menus(channel, engine, only_chat=incoming.chat_id)
-        return answers
+    def answering(channel):
+        async def on_incoming(incoming):
+            answers = await loop.run_in_executor(workers, handle, incoming, context)
+            if incoming.command == "start" and hasattr(channel, "set_menu"):
+                # A new coordinator's chat gets the coordinator's menu at once.
+                await _set_chat_menus(channel, engine, only_chat=incoming.chat_id)
+            return answers
 
+        return on_incoming
+
+    started = []
     try:
-        await channel.start(on_incoming)
+        for channel in channels:
+            await channel.start(answering(channel))
+            started.append(channel)
     except BaseException:
+        for channel in reversed(started):
+            await channel.stop()
+        workers.shutdown(wait=False, cancel_futures=True)
         engine.dispose()
         raise
 
-    if hasattr(channel, "set_menu"):
-        await channel.set_menu(routes.menu(ContactRole.OFFICER))
-        await _set_chat_menus(channel, engine)
+    for channel in channels:
+        if hasattr(channel, "set_menu"):
+            await channel.set_menu(routes.menu(ContactRole.OFFICER))
+            await _set_chat_menus(channel, engine)
     await asyncio.to_thread(replan_all, settings, engine)
-    dispatcher = build_dispatcher(settings, engine, {channel.name: channel.send})
+    dispatcher = build_dispatcher(
+        settings, engine, {channel.name: channel.send for channel in channels}
+    )
+    # The first pass runs before anything can stop the service (the console's input may already
+    # have ended): reminders due at start-up are delivered, not cut off mid-send.
+    await dispatcher.run_once()
     scheduler = _scheduler(settings, engine, dispatcher)
     scheduler.start()
     try:
         await stop.wait()
     finally:
         scheduler.shutdown(wait=False)
-        await channel.stop()
+        for channel in reversed(channels):
+            await channel.stop()
         workers.shutdown(wait=True, cancel_futures=True)
         engine.dispose()
 
@@ -152,7 +195,7 @@ def _scheduler(settings: Settings, engine: Engine, dispatcher: Dispatcher):
         id="dispatch",
         max_instances=1,
         coalesce=True,
-        next_run_time=datetime.now(UTC),
+        next_run_time=datetime.now(UTC) + timedelta(seconds=settings.tick_seconds),
     )
     scheduler.add_job(
         replan_all,
@@ -171,7 +214,7 @@ def _scheduler(settings: Settings, engine: Engine, dispatcher: Dispatcher):
 # --- console demo ---------------------------------------------------------------------------
 
 
-def _console_demo(settings: Settings, engine: Engine, *, on_eof):
+def _console_demo(settings: Settings, engine: Engine, *, on_eof, text_chats=None):
     from bot.channels.console import ConsoleChannel
     from core.i18n import _
 
@@ -197,6 +240,7 @@ def _console_demo(settings: Settings, engine: Engine, *, on_eof):
         current="canbo",
         on_eof=on_eof,
         first_message_id=_last_console_message_id(engine) + 1,
+        text_chats=text_chats,
     )
 
 

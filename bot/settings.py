@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,6 +23,24 @@ class Settings(BaseSettings):
     telegram_bot_token: str | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
     telegram_api_base_url: str | None = Field(default=None, alias="TELEGRAM_API_BASE_URL")
     telegram_bot_username: str | None = Field(default=None, alias="TELEGRAM_BOT_USERNAME")
+    zalo_bot_token: str | None = Field(default=None, alias="ZALO_BOT_TOKEN")
+    zalo_api_base_url: str = Field(
+        default="https://bot-api.zaloplatforms.com", alias="ZALO_API_BASE_URL"
+    )
+    # Zalo documents no rate, only a 429 "Quota exceeded": stay well below what it tolerates.
+    zalo_messages_per_second: float = Field(default=5.0, gt=0, alias="ZALO_MESSAGES_PER_SECOND")
+    # Set: Zalo pushes events to this public HTTPS URL (recommended); unset: long polling.
+    zalo_webhook_url: str | None = Field(default=None, alias="ZALO_WEBHOOK_URL")
+    # 8-256 characters Zalo echoes in X-Bot-Api-Secret-Token; a random one when unset.
+    zalo_webhook_secret: str | None = Field(
+        default=None, min_length=8, max_length=256, alias="ZALO_WEBHOOK_SECRET"
+    )
+    # Where the webhook endpoint listens (a reverse proxy forwards ZALO_WEBHOOK_URL to it).
+    zalo_webhook_listen: str = Field(default="0.0.0.0:8443", alias="ZALO_WEBHOOK_LISTEN")
+    # A reminder the preferred chat still refuses after this long goes to the person's other one.
+    fallback_after: timedelta = Field(
+        default=timedelta(minutes=30), alias="NHACVIEC_FALLBACK_AFTER"
+    )
     database_url: str = Field(default=f"sqlite:///{DEFAULT_DATABASE_PATH}", alias="DATABASE_URL")
     timezone: str = Field(default="Asia/Ho_Chi_Minh", alias="NHACVIEC_TIMEZONE")
     reminder_offsets: str = Field(default="7d,3d,1d,0d", alias="NHACVIEC_REMINDER_OFFSETS")
@@ -34,13 +53,13 @@ class Settings(BaseSettings):
     # Threads that run use cases (database work, document parsing) off the event loop.
     handler_threads: int = Field(default=8, ge=1, le=64, alias="NHACVIEC_HANDLER_THREADS")
 
-    @field_validator("telegram_bot_token")
+    @field_validator("telegram_bot_token", "zalo_bot_token", "zalo_webhook_url")
     @classmethod
     def _refuse_placeholder_token(cls, value: str | None) -> str | None:
         if value is None or not value.strip():
             return None
         if value.strip() in PLACEHOLDER_SECRETS:
-            raise ValueError("TELEGRAM_BOT_TOKEN is a placeholder; set the token BotFather gave")
+            raise ValueError("the bot token is a placeholder; set the token the platform gave")
         return value.strip()
 
     @field_validator("database_url")

@@ -14,12 +14,25 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class Image:
+    """A picture to send with an answer (a report's chart); `text` is its caption."""
+
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
-    """A message to send back; `edit` asks to replace the message a button was pressed on."""
+    """A message to send back; `edit` asks to replace the message a button was pressed on.
+
+    With `image`, channels that can show pictures send it with `text` as its caption; the
+    others send the text alone (so the text must make sense without the picture).
+    """
 
     text: str
     buttons: tuple[Button, ...] = ()
     edit: bool = False
+    image: Image | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from core.i18n import N_, _
 from core.messages import Answer
 from db.models import ContactRole
-from handlers import people, plan_upload, progress, status
+from handlers import links, people, plan_upload, progress, status
 from handlers.context import Request
 
 # Not a ContactRole: a chat with no contact, which may only join or ask for help.
@@ -70,6 +70,14 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("nhiemvu", ("tasks",), EVERYONE, N_("your agency's open tasks"), status.task_list),
     Command("tiendo", ("progress",), EVERYONE, N_("progress summary"), progress.progress),
+    Command(
+        "lienket",
+        ("link",),
+        EVERYONE | {STRANGER},
+        N_("link your Zalo and Telegram chats, choose where reminders go"),
+        links.link,
+        listed_for=EVERYONE,
+    ),
     Command("help", ("trogiup", "huongdan"), EVERYONE | {STRANGER}, N_("what you can do"), _help),
 )
 

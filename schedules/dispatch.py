@@ -9,18 +9,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Collection, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, select
 
+from core.i18n import _
 from core.messages import Answer
 from db.engine import session_scope
+from db.links import chats_of_contacts, mark_chat_unreachable
 from db.models import Contact, Reminder, ReminderState, Task, TaskStatus
 from db.tasks import agency_leads
 from schedules.planning import ReminderPolicy
+from schedules.routing import Route, choose_route
+
+CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "console": "console"}
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +59,8 @@ class Delivery:
     channel: str
     chat_id: str
     answer: Answer
+    # Sent to the person's other linked chat because the preferred one could not take it.
+    fallback: bool = False
 
 
 Sender = Callable[[str, Answer], Awaitable[str]]
@@ -79,8 +86,14 @@ def claim_due(
     limit: int,
     render: Renderer,
     policy: ReminderPolicy,
+    running: Collection[str] | None = None,
+    fallback_after: timedelta = timedelta(minutes=30),
 ) -> list[Delivery]:
-    """Take up to `limit` due reminders for this worker; stale leases count as due."""
+    """Take up to `limit` due reminders for this worker; stale leases count as due.
+
+    Each goes to the chat schedules.routing chooses among the contact's linked chats
+    (`running`: the channels this service serves; None: all).
+    """
     due = or_(
         (Reminder.state == ReminderState.PENDING) & (Reminder.due_at <= now),
         (Reminder.state == ReminderState.SENDING) & (Reminder.lease_until < now),
@@ -92,12 +105,21 @@ def claim_due(
         statement = statement.with_for_update(skip_locked=True)
     candidates = list(session.exec(statement))
     deliveries: list[Delivery] = []
-    for reminder in _latest_per_cycle(candidates, session):
+    latest = _latest_per_cycle(candidates, session)
+    chats = chats_of_contacts(session, [reminder.contact_id for reminder in latest])
+    for reminder in latest:
         if len(deliveries) >= limit:
             break
         task = session.get(Task, reminder.task_id)
         contact = session.get(Contact, reminder.contact_id)
-        if not _still_wanted(session, task, contact):
+        route = choose_route(
+            chats.get(reminder.contact_id, []),
+            running=running,
+            failing_since=reminder.failing_since,
+            now=now,
+            fallback_after=fallback_after,
+        )
+        if route is None or not _still_wanted(session, task, contact):
             reminder.state = ReminderState.CANCELLED
             continue
         # Late means later than the first moment it could have gone out: a reminder planned
@@ -125,12 +147,23 @@ def claim_due(
         deliveries.append(
             Delivery(
                 reminder_id=reminder.id,
-                channel=contact.channel,
-                chat_id=contact.chat_id,
-                answer=render(task, reminder, reminder.late),
+                channel=route.channel,
+                chat_id=route.chat_id,
+                answer=_marked(render(task, reminder, reminder.late), route),
+                fallback=route.fallback,
             )
         )
     return deliveries
+
+
+def _marked(answer: Answer, route: Route) -> Answer:
+    """A fallback delivery says why it came here and not to the usual chat."""
+    if not route.fallback:
+        return answer
+    note = _("(Sent here because your {channel} chat could not receive it.)").format(
+        channel=CHANNEL_NAMES.get(route.instead_of or "", route.instead_of or "")
+    )
+    return replace(answer, text=f"{answer.text}\n\n{note}")
 
 
 def _still_wanted(session: Session, task: Task | None, contact: Contact | None) -> bool:
@@ -199,13 +232,28 @@ def renew_lease(
 
 
 def record_sent(
-    session: Session, *, reminder_id: int, worker: str, message_id: str, now: datetime
+    session: Session,
+    *,
+    reminder_id: int,
+    worker: str,
+    message_id: str,
+    now: datetime,
+    channel: str | None = None,
+    fallback: bool = False,
 ) -> None:
-    """Mark a reminder sent with the chat's message id (a reply to it names the task)."""
+    """Mark a reminder sent with the chat's message id (a reply to it names the task) and the
+    channel that delivered it."""
     session.execute(
         update(Reminder)
         .where(col(Reminder.id) == reminder_id, col(Reminder.claimed_by) == worker)
-        .values(state=ReminderState.SENT, sent_at=now, message_id=message_id, lease_until=None)
+        .values(
+            state=ReminderState.SENT,
+            sent_at=now,
+            message_id=message_id,
+            lease_until=None,
+            delivered_channel=channel,
+            fallback=fallback,
+        )
         .execution_options(synchronize_session=False)
     )
 
@@ -218,6 +266,8 @@ def record_failure(
     error: DeliveryError | Exception,
     now: datetime,
     policy: ReminderPolicy,
+    channel: str | None = None,
+    chat_id: str | None = None,
 ) -> str:
     """Put a failed send back in the queue with a backoff, or give up; returns the new state.
 
@@ -229,6 +279,20 @@ def record_failure(
         return "lost"
     reminder.last_error = f"{type(error).__name__}: {error}"[:500]
     reminder.lease_until = None
+    reminder.failing_since = reminder.failing_since or now
+    if (
+        isinstance(error, Unreachable)
+        and channel is not None
+        and chat_id is not None
+        and mark_chat_unreachable(
+            session, contact_id=reminder.contact_id, channel=channel, chat_id=chat_id, now=now
+        )
+    ):
+        # The person has another chat: the next pass sends it there, at once.
+        reminder.attempts = max(0, reminder.attempts - 1)
+        reminder.state = ReminderState.PENDING
+        reminder.due_at = now
+        return reminder.state
     if isinstance(error, Unreachable):
         reminder.state = ReminderState.FAILED
         contact = session.get(Contact, reminder.contact_id)
@@ -261,6 +325,7 @@ class Dispatcher:
     clock: Callable[[], datetime]
     worker: str
     lease: timedelta = timedelta(seconds=60)
+    fallback_after: timedelta = timedelta(minutes=30)
     batch: int = 20
     # Telegram allows about one message per second to the same chat.
     per_chat_interval: float = 1.0
@@ -282,6 +347,8 @@ class Dispatcher:
                 limit=self.batch,
                 render=self.render,
                 policy=policy,
+                running=set(self.senders),
+                fallback_after=self.fallback_after,
             )
         for delivery in deliveries:
             await self._deliver(delivery, report, policy)
@@ -316,6 +383,8 @@ class Dispatcher:
                     error=error,
                     now=self.clock(),
                     policy=policy,
+                    channel=delivery.channel,
+                    chat_id=delivery.chat_id,
                 )
             (report.failed if state == ReminderState.FAILED else report.retried).append(
                 delivery.reminder_id
@@ -328,6 +397,8 @@ class Dispatcher:
                 worker=self.worker,
                 message_id=message_id,
                 now=self.clock(),
+                channel=delivery.channel,
+                fallback=delivery.fallback,
             )
         report.sent.append(delivery.reminder_id)
 

@@ -215,7 +215,7 @@ async def test_help_and_the_command_menu_follow_the_role(fake_telegram, configur
         # Officers see the default menu; the coordinator's chat has its own scope.
         await fake_telegram.wait_for(lambda: fake_telegram.menu(2002))
         default = [name for name, _text in fake_telegram.menu()]
-        assert default == ["nhiemvu", "tiendo", "help"]
+        assert default == ["nhiemvu", "tiendo", "lienket", "help"]
         assert [name for name, _text in fake_telegram.menu(2002)][:3] == default
         assert fake_telegram.menu(1001) == []
         assert dict(fake_telegram.menu())["tiendo"] == "tổng hợp tiến độ"
