@@ -193,3 +193,26 @@ def restore_chat(session: Session, *, channel: str, chat_id: str) -> None:
         .values(unreachable_at=None)
         .execution_options(synchronize_session=False)
     )
+
+
+def reachable_on_no_channel(session: Session, *, agency_ids: Sequence[int]) -> list[Contact]:
+    """Contacts of these agencies that no chat of theirs can reach (for coordinators' digests)."""
+    linked_reachable = (
+        select(ContactChat.id)
+        .where(
+            col(ContactChat.contact_id) == Contact.id,
+            col(ContactChat.unreachable_at).is_(None),
+        )
+        .exists()
+    )
+    return list(
+        session.exec(
+            select(Contact)
+            .where(
+                col(Contact.agency_id).in_(list(agency_ids)),
+                col(Contact.unreachable_at).is_not(None),
+                ~linked_reachable,
+            )
+            .order_by(Contact.display_name)
+        )
+    )

@@ -346,7 +346,16 @@ class ZaloChannel:
                 )
             )
             assert self._on_incoming is not None
-            await self._reply(event.chat_id, await self._on_incoming(incoming))
+            try:
+                answers = await self._on_incoming(incoming)
+            except Exception:
+                log.exception("error while handling Zalo message %s", event.message_id)
+                answers = [
+                    Answer(
+                        text=_("Sorry, something went wrong on our side. Please try again later.")
+                    )
+                ]
+            await self._reply(event.chat_id, answers)
 
     async def _reply(self, chat_id: str, answers: Iterable[Answer]) -> None:
         for answer in answers:

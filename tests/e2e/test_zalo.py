@@ -264,3 +264,13 @@ async def test_a_blocked_telegram_chat_gets_its_reminder_once_on_the_linked_zalo
         assert {(r.delivered_channel, r.fallback) for r in sent} == {("zalo", True)}
         # Each task announced once: never on both channels, never twice.
         assert len({(r.task_id, r.cycle) for r in sent}) == len(sent)
+
+
+async def test_a_refused_zalo_token_stops_the_service_with_a_vietnamese_error(
+    fake_zalo, configured, monkeypatch
+):
+    from core.errors import UserError
+
+    monkeypatch.setenv("ZALO_BOT_TOKEN", "42:not-the-token-the-server-knows")
+    with pytest.raises(UserError, match="từ chối ZALO_BOT_TOKEN"):
+        await serve(Settings(), stop=asyncio.Event())

@@ -76,3 +76,27 @@ def test_the_preferred_chat_is_chosen_from_the_chat_itself(engine):
             c.channel for c in chats_of_contacts(session, [contact_id])[contact_id] if c.preferred
         ]
     assert preferred == []  # the home chat again
+
+
+def test_people_reachable_on_no_channel_are_listed_for_digests(engine):
+    from db.links import mark_chat_unreachable, reachable_on_no_channel
+
+    contact_id = _officer(engine)
+    code = _code(_say(engine, "telegram", "1001", "/lienket"))
+    _say(engine, "zalo", "abc", f"/lienket {code}")
+    with session_scope(engine) as session:
+        agency_id = session.get(Contact, contact_id).agency_id
+        assert mark_chat_unreachable(
+            session, contact_id=contact_id, channel="telegram", chat_id="1001", now=NOW
+        )
+        assert reachable_on_no_channel(session, agency_ids=[agency_id]) == []
+        assert not mark_chat_unreachable(
+            session, contact_id=contact_id, channel="zalo", chat_id="abc", now=NOW
+        )
+        assert [c.id for c in reachable_on_no_channel(session, agency_ids=[agency_id])] == [
+            contact_id
+        ]
+    # Writing again from a chat makes it reachable again.
+    _say(engine, "zalo", "abc", "/nhiemvu")
+    with session_scope(engine) as session:
+        assert reachable_on_no_channel(session, agency_ids=[agency_id]) == []

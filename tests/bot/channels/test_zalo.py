@@ -125,3 +125,50 @@ async def test_choices_expire_after_a_day_and_events_are_forgotten_after_a_day(s
     await today.forget_old_events()
     assert await today.first_sighting("zalo", "m1")  # a day later the id is free again
     engine.dispose()
+
+
+async def test_a_chart_goes_as_a_photo_with_a_public_url_else_the_text_says_where_to_find_it(
+    text_chats,
+):
+    import socket
+
+    from core.messages import Image
+
+    chart = Image("tien-do.png", b"\x89PNG\r\n\x1a\n" + b"0" * 2048)
+    answer = Answer(text="📊 Tiến độ: 7 nhiệm vụ", image=chart)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    async def on_incoming(incoming):
+        return []
+
+    async with FakeZalo() as fake:
+        person = fake.user("Minh", has_written=True)
+        with_webhook = ZaloChannel(
+            token=fake.token,
+            text_chats=text_chats,
+            base_url=fake.base_url,
+            webhook_url=f"http://127.0.0.1:{port}/zalo/webhook",
+            listen=f"127.0.0.1:{port}",
+        )
+        await with_webhook.start(on_incoming)
+        try:
+            await with_webhook.send(person.chat_id, answer)
+        finally:
+            await with_webhook.stop()
+        polling = ZaloChannel(
+            token=fake.token, text_chats=text_chats, base_url=fake.base_url, poll_timeout=1
+        )
+        await polling.start(on_incoming)
+        try:
+            await polling.send(person.chat_id, answer)
+        finally:
+            await polling.stop()
+    photo, text_only = fake.sent
+    assert photo.photo == chart.data and photo.text == answer.text
+    assert text_only.photo is None and text_only.text.startswith(answer.text)
+    assert "Telegram" in text_only.text and "nhacviec progress" in text_only.text
+    # The chart's path is random: no one can guess another report's address.
+    sent_photo_urls = [payload["photo"] for method, payload in fake.calls if method == "sendPhoto"]
+    assert len(sent_photo_urls) == 1 and len(sent_photo_urls[0].rsplit("/", 1)[1]) >= 24
