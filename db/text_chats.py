@@ -29,8 +29,10 @@ def first_sighting(session: Session, *, channel: str, event_id: str, now: dateti
         _insert(session, SeenEvent)
         .values(channel=channel, event_id=event_id, seen_at=now)
         .on_conflict_do_nothing(index_elements=["channel", "event_id"])
+        .returning(col(SeenEvent.event_id))
     )
-    return session.execute(statement).rowcount == 1
+    # RETURNING, not rowcount: drivers disagree on rowcount after ON CONFLICT DO NOTHING.
+    return session.execute(statement).scalar_one_or_none() is not None
 
 
 def forget_old_events(session: Session, *, now: datetime) -> int:
