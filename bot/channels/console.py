@@ -79,7 +79,9 @@ class ConsoleChannel:
     def _banner(self) -> str:
         return "\n".join(
             [
-                _("nhacviec console demo (no TELEGRAM_BOT_TOKEN set)."),
+                _(
+                    "nhacviec console demo (no TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN set); it answers as Zalo does."
+                ),
                 _("You are talking as: {name}.").format(name=self.personas[self.current][1]),
                 _("Try /tiendo, /nhiemvu, or reply to a reminder with: #<number> xong"),
                 _(
