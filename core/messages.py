@@ -14,25 +14,25 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
-class Image:
-    """A picture to send with an answer (a report's chart); `text` is its caption."""
+class Attachment:
+    """A file sent with an answer: a document (a report), or an image shown as a photo."""
 
     filename: str
     data: bytes
+    is_image: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Answer:
     """A message to send back; `edit` asks to replace the message a button was pressed on.
 
-    With `image`, channels that can show pictures send it with `text` as its caption; the
-    others send the text alone (so the text must make sense without the picture).
+    Attachments go after the text, in order; a channel without files names them instead.
     """
 
     text: str
     buttons: tuple[Button, ...] = ()
     edit: bool = False
-    image: Image | None = None
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

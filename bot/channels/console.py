@@ -71,8 +71,6 @@ class ConsoleChannel:
             (persona[1] for persona in self.personas.values() if persona[0] == chat_id), chat_id
         )
         text = await self._render(chat_id, answer)
-        if answer.image is not None:
-            text += "\n" + f"[{answer.image.filename}: {len(answer.image.data) // 1024 + 1} KB]"
         self._print(f"\n── #{message_id} → {name} ──\n{text}")
         return message_id
 

@@ -10,8 +10,6 @@ from telegram import (
     BotCommandScopeDefault,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    InputFile,
-    Message,
     Update,
 )
 from telegram.error import (
@@ -43,7 +41,6 @@ log = logging.getLogger(__name__)
 
 # Telegram refuses longer texts (4096 UTF-16 units); we cut well before with a marker.
 MAX_TEXT = 4000
-MAX_CAPTION = 1000  # of 1024
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 
 
@@ -186,22 +183,9 @@ class TelegramChannel:
 
     async def _answer(self, update: Update, incoming: Incoming) -> None:
         for answer in await self._on_incoming(incoming):
-            await self._send_answer(update.effective_chat.id, answer)
-
-    async def _send_answer(self, chat_id: int | str, answer: Answer) -> Message:
-        """Send text, or a picture with the text as its caption (the text after it when long)."""
-        bot = self.application.bot
-        if answer.image is not None:
-            fits = len(answer.text) <= MAX_CAPTION
-            photo = await bot.send_photo(
-                chat_id,
-                photo=InputFile(answer.image.data, filename=answer.image.filename),
-                caption=answer.text if fits else None,
-                reply_markup=_markup(answer) if fits else None,
+            await update.effective_message.reply_text(
+                _clip(answer.text), reply_markup=_markup(answer), do_quote=False
             )
-            if fits:
-                return photo
-        return await bot.send_message(chat_id, _clip(answer.text), reply_markup=_markup(answer))
 
     async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Turn a button press into an Incoming; the first answer replaces the pressed message."""
@@ -233,12 +217,14 @@ class TelegramChannel:
             button_data=query.data,
         )
         for answer in await self._on_incoming(incoming):
-            if answer.edit and answer.image is None and query.message.text is not None:
+            if answer.edit and query.message.text is not None:
                 # Keep the reminder's text, drop its buttons, add the confirmation below.
                 text = _clip(f"{query.message.text}\n\n{answer.text}")
                 await query.edit_message_text(text, reply_markup=_markup(answer))
             else:
-                await self._send_answer(query.message.chat.id, answer)
+                await query.message.reply_text(
+                    _clip(answer.text), reply_markup=_markup(answer), do_quote=False
+                )
 
     async def set_menu(self, commands: list[tuple[str, str]], chat_id: str | None = None) -> None:
         """Set the command menu for every chat (no chat id) or for one chat, over the default.
@@ -269,8 +255,10 @@ class TelegramChannel:
     async def send(self, chat_id: str, answer: Answer) -> str:
         """Send a reminder; Telegram's refusals become the dispatcher's delivery errors."""
         try:
-            message = await self._send_answer(
-                int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id, answer
+            message = await self.application.bot.send_message(
+                chat_id=int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id,
+                text=_clip(answer.text),
+                reply_markup=_markup(answer),
             )
         except RetryAfter as error:
             retry_after = error.retry_after

@@ -256,28 +256,27 @@ class ZaloChannel:
         raise ZaloApiError(f"{method}: {code} {description}")
 
     async def send(self, chat_id: str, answer: Answer) -> str:
-        """Send an answer (a photo when it carries an image and we can serve it); returns an id."""
+        """Send an answer, then its images as photos when we can serve them; returns an id.
+
+        Zalo takes no documents, and photos only by URL: without a public URL (webhook mode)
+        the text says where the files can be had instead.
+        """
         text = await self.text_chats.render(self.name, chat_id, answer)
-        image = answer.image
-        if image is not None:
-            photo_url = self._publish(image.filename, image.data)
-            if photo_url is not None:
-                caption, *rest = split_text(text)
-                await self.pacer.wait()
-                result = await self._call(
-                    "sendPhoto", {"chat_id": chat_id, "photo": photo_url, "caption": caption}
-                )
-                message_id = str((result or {}).get("message_id", ""))
-                for part in rest:
-                    message_id = await self._send_text(chat_id, part)
-                return message_id
+        photos = [a for a in answer.attachments if a.is_image and self.webhook_url]
+        left_out = [a.filename for a in answer.attachments if a not in photos]
+        if left_out:
             text += "\n\n" + _(
-                "The chart cannot be shown on Zalo here; ask for it on Telegram or run "
-                "`nhacviec progress`."
-            )
+                "Zalo cannot carry {files}: get them on Telegram or with `nhacviec report`."
+            ).format(files=", ".join(left_out))
         message_id = ""
         for part in split_text(text):
             message_id = await self._send_text(chat_id, part)
+        for photo in photos:
+            await self.pacer.wait()
+            await self._call(
+                "sendPhoto",
+                {"chat_id": chat_id, "photo": self._publish(photo.filename, photo.data)},
+            )
         return message_id
 
     async def _send_text(self, chat_id: str, text: str) -> str:
@@ -408,10 +407,9 @@ class ZaloChannel:
             self._queue.put_nowait(event)
         return web.json_response({"ok": True})
 
-    def _publish(self, filename: str, data: bytes) -> str | None:
-        """A public, random, expiring URL for an image; None without a webhook (no public URL)."""
-        if not self.webhook_url:
-            return None
+    def _publish(self, filename: str, data: bytes) -> str:
+        """A public, random, expiring URL for an image (webhook mode: the service is public)."""
+        assert self.webhook_url is not None
         token = secrets.token_urlsafe(24)
         suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "png"
         self._media[token] = (time.monotonic() + MEDIA_LIFETIME_SECONDS, suffix, data)

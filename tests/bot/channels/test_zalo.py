@@ -132,10 +132,11 @@ async def test_a_chart_goes_as_a_photo_with_a_public_url_else_the_text_says_wher
 ):
     import socket
 
-    from core.messages import Image
+    from core.messages import Attachment
 
-    chart = Image("tien-do.png", b"\x89PNG\r\n\x1a\n" + b"0" * 2048)
-    answer = Answer(text="📊 Tiến độ: 7 nhiệm vụ", image=chart)
+    chart = Attachment("tien-do.png", b"\x89PNG\r\n\x1a\n" + b"0" * 2048, is_image=True)
+    workbook = Attachment("bao-cao.xlsx", b"PK\x03\x04 workbook")
+    answer = Answer(text="📊 Tiến độ: 7 nhiệm vụ", attachments=(chart, workbook))
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -165,10 +166,12 @@ async def test_a_chart_goes_as_a_photo_with_a_public_url_else_the_text_says_wher
             await polling.send(person.chat_id, answer)
         finally:
             await polling.stop()
-    photo, text_only = fake.sent
-    assert photo.photo == chart.data and photo.text == answer.text
+    text, photo, text_only = fake.sent
+    assert photo.photo == chart.data  # fetched by Zalo from the service's public URL
+    assert text.text.startswith(answer.text) and "bao-cao.xlsx" in text.text
+    assert "tien-do.png" not in text.text
     assert text_only.photo is None and text_only.text.startswith(answer.text)
-    assert "Telegram" in text_only.text and "nhacviec progress" in text_only.text
+    assert "tien-do.png, bao-cao.xlsx" in text_only.text and "Telegram" in text_only.text
     # The chart's path is random: no one can guess another report's address.
     sent_photo_urls = [payload["photo"] for method, payload in fake.calls if method == "sendPhoto"]
     assert len(sent_photo_urls) == 1 and len(sent_photo_urls[0].rsplit("/", 1)[1]) >= 24
