@@ -146,8 +146,11 @@ class ZaloChannel:
         listen: str = "0.0.0.0:8443",
         poll_timeout: float = 30.0,
         workers: int = 4,
+        receive: str | None = None,
     ) -> None:
         self.token = token
+        # "webhook" (a public URL is set), "polling", or "none" (a delivery-only worker).
+        self.receive = receive or ("webhook" if webhook_url else "polling")
         self.text_chats = text_chats
         self.base_url = base_url.rstrip("/")
         self.webhook_url = webhook_url
@@ -175,24 +178,29 @@ class ZaloChannel:
             me = await self._call("getMe", {})
             self.bot_name = str(me.get("account_name") or me.get("display_name") or "")
             if self.webhook_url:
+                # The endpoint also serves report charts, so it runs whoever receives.
                 await self._start_webhook_server()
+            if self.receive == "webhook":
                 await self._call(
                     "setWebhook", {"url": self.webhook_url, "secret_token": self.webhook_secret}
                 )
-            else:
-                # Polling and a webhook exclude each other: a webhook left from another run
-                # would keep getUpdates empty.
-                await self._call("deleteWebhook", {})
-                self._tasks.append(asyncio.create_task(self._poll_loop(), name="zalo-poll"))
+            elif self.receive == "polling":
+                await self.start_polling()
         except BaseException:
             await self.stop()
             raise
         for number in range(self.worker_count):
             self._tasks.append(asyncio.create_task(self._work_loop(), name=f"zalo-{number}"))
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="zalo-housekeeping"))
-        log.info(
-            "Zalo channel %s as %s", "webhook" if self.webhook_url else "polling", self.bot_name
-        )
+        log.info("Zalo channel (%s) as %s", self.receive, self.bot_name)
+
+    async def start_polling(self) -> None:
+        """Receive by long polling (also when taking over from another process)."""
+        # Polling and a webhook exclude each other: a webhook left from another run would keep
+        # getUpdates refused.
+        await self._call("deleteWebhook", {})
+        self.receive = "polling"
+        self._tasks.append(asyncio.create_task(self._poll_loop(), name="zalo-poll"))
 
     async def stop(self) -> None:
         """Stop receiving, close the endpoint and the HTTP client."""
