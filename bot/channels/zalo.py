@@ -175,7 +175,7 @@ class ZaloChannel:
         self._on_incoming = on_incoming
         self._client = httpx.AsyncClient(timeout=httpx.Timeout(self.poll_timeout + 10, connect=10))
         try:
-            me = await self._call("getMe", {})
+            me = await self._call("getMe", {}) or {}
             self.bot_name = str(me.get("account_name") or me.get("display_name") or "")
             if self.webhook_url:
                 # The endpoint also serves report charts, so it runs whoever receives.
@@ -243,7 +243,8 @@ class ZaloChannel:
             body = {}
         if not isinstance(body, dict):
             body = {}
-        code = int(body.get("error_code") or response.status_code)
+        code = body.get("error_code") or response.status_code
+        code = int(code) if str(code).isdecimal() else response.status_code
         description = str(body.get("description") or response.reason_phrase)
         if body.get("ok") is True and response.status_code < 400:
             return body.get("result")
