@@ -18,22 +18,29 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -qq -e '.[dev]'
 	@touch $@
 
+# Catalogs compile when their .po changed, silently: `make run` prints only what the bot says.
+# `make locales` compiles them all and shows the translation statistics.
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard locales/*/LC_MESSAGES/messages.po))
+
+locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(STAMP)
+	@$(BIN)/pybabel -q compile -d locales -D messages -l $*
+
 locales: $(STAMP)
 	$(BIN)/pybabel compile --statistics -d locales -D messages
 
-run: $(STAMP) locales
-	$(BIN)/nhacviec run
+run: $(STAMP) $(CATALOGS)
+	@$(BIN)/nhacviec run
 
 # PostgreSQL tests run when a server can be started here (scripts/postgres.sh); .ci/run
 # installs one from Debian's packages first.
-test: $(STAMP) locales
+test: $(STAMP) $(CATALOGS)
 	$(BIN)/ruff check --quiet .
 	@url=$$(scripts/postgres.sh start || true); \
 	trap 'scripts/postgres.sh stop' EXIT; \
 	NHACVIEC_TEST_POSTGRES_URL="$${url:-$$NHACVIEC_TEST_POSTGRES_URL}" \
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: $(STAMP) locales
+bench: $(STAMP) $(CATALOGS)
 	@status=0; for script in benchmarks/bench_*.py; do \
 		echo "== $$script"; $(BIN)/python $$script || status=1; done; exit $$status
 

@@ -14,6 +14,7 @@ from core.i18n import _
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
+    _argparse_in_vietnamese()
     parser = _parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "command_function"):
@@ -36,12 +37,23 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
+def _argparse_in_vietnamese() -> None:
+    """Make argparse speak Vietnamese ("cách dùng: …", "lỗi: …") through our catalog.
+
+    argparse looks its words up through the module's `_` and `ngettext` at the moment it
+    prints them; the catalog holds argparse's own English words as msgids."""
+    from core.i18n import ngettext
+
+    argparse._ = _  # type: ignore[attr-defined]
+    argparse.ngettext = ngettext  # type: ignore[attr-defined]
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nhacviec",
         description=_("nhacviec: task reminders for agencies' plans over Telegram and Zalo."),
     )
-    commands = parser.add_subparsers(title=_("commands"), metavar="COMMAND")
+    commands = parser.add_subparsers(title=_("commands"), metavar=_("COMMAND"))
 
     run = commands.add_parser(
         "run", help=_("start the service (console demo when no Telegram token is set)")
@@ -51,14 +63,31 @@ def _parser() -> argparse.ArgumentParser:
     importing = commands.add_parser(
         "import", help=_("import plan documents and plan their reminders")
     )
-    importing.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    importing.add_argument("paths", nargs="+", type=Path, metavar=_("PATH"))
     importing.add_argument(
         "--dry-run", action="store_true", help=_("show the tasks found, write nothing")
     )
     importing.add_argument(
         "--json", action="store_true", help=_("print the tasks as JSON, write nothing")
     )
+    importing.add_argument(
+        "--review",
+        type=Path,
+        metavar="BANG.xlsx",
+        help=_(
+            "write the tasks found to a review workbook to correct in Excel, write nothing "
+            "else; import the corrected workbook afterwards"
+        ),
+    )
     importing.set_defaults(command_function=_import)
+
+    template = commands.add_parser(
+        "template", help=_("write the empty review workbook, for a plan typed from scratch")
+    )
+    template.add_argument(
+        "path", nargs="?", type=Path, default=Path("ke-hoach-mau.xlsx"), metavar="BANG.xlsx"
+    )
+    template.set_defaults(command_function=_template)
 
     invite = commands.add_parser(
         "invite", help=_("issue an invite code for an agency's officer or coordinator")
@@ -150,14 +179,20 @@ def _today(settings) -> date:
 
 def _run(args) -> int:
     import asyncio
-    import logging
 
+    from bot.logs import configure_logging
     from bot.service import serve
 
     settings = _settings()
     if not settings.telegram_bot_token:
-        # The console demo shows reminders at once, whatever the hour, unless told otherwise.
-        demo_defaults = {"send_window": "00:00-24:00", "working_days": "all", "tick_seconds": 2.0}
+        # The console demo shows reminders at once, whatever the hour, unless told otherwise,
+        # and keeps the screen for the conversation: warnings only.
+        demo_defaults = {
+            "send_window": "00:00-24:00",
+            "working_days": "all",
+            "tick_seconds": 2.0,
+            "log_level": "WARNING",
+        }
         settings = settings.model_copy(
             update={
                 key: value
@@ -165,21 +200,30 @@ def _run(args) -> int:
                 if key not in settings.model_fields_set
             }
         )
-    logging.basicConfig(
-        level=logging.INFO if settings.telegram_bot_token else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # httpx logs every long-poll request at INFO; alembic lists its plugins at every start.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    # The bot token keys the chat hashes: a secret all workers of a deployment share.
+    configure_logging(settings.log_level, key=settings.telegram_bot_token or "")
     asyncio.run(serve(settings))
     return 0
 
 
 def _import(args) -> int:
+    from core.errors import UserError
     from handlers.imports import load_plan
 
-    extracted = [(path, load_plan(path)) for path in _with_progress(args.paths)]
+    if args.review is not None and len(args.paths) > 1:
+        raise UserError(_("--review takes one plan file at a time."))
+    extracted = []
+    failures: list[tuple[Path, str]] = []
+    for path in _with_progress(args.paths):
+        try:
+            extracted.append((path, load_plan(path)))
+        except UserError as error:
+            failures.append((path, error.message))
+    if failures:
+        _report_failures(failures, [path for path, _plan in extracted])
+        return 1
+    if args.review is not None:
+        return _write_review(args.review, extracted[0][1])
     if args.json:
         objects = [plan.as_dict() for _path, plan in extracted]
         payload = objects[0] if len(objects) == 1 else objects
@@ -193,7 +237,8 @@ def _import(args) -> int:
     from functools import partial
 
     from core.clock import utcnow
-    from handlers.imports import import_plan
+    from handlers.imports import doubts_in_store, import_plan
+    from plans.doubts import doubt_summary
     from schedules.planning import load_policy
 
     settings = _settings()
@@ -225,12 +270,85 @@ def _import(args) -> int:
             )
         if outcome.flagged_refs:
             print(_("  To check: tasks {refs}").format(refs=", ".join(outcome.flagged_refs)))
+        summary = doubt_summary(doubts_in_store(engine, plan))
+        if summary:
+            print(f"  {summary}")
         if outcome.unknown_agencies:
             print(
                 _("  Unknown agencies (created, flagged): {names}").format(
                     names="; ".join(outcome.unknown_agencies)
                 )
             )
+    return 0
+
+
+def _report_failures(failures: list[tuple[Path, str]], good: list[Path]) -> None:
+    """Each bad file with its reason; the good ones as not imported, because of the bad ones."""
+    for path, message in failures:
+        print(_("Error: {message}").format(message=f"{path}: {message}"), file=sys.stderr)
+    if good:
+        bad_names = ", ".join(path.name for path, _message in failures)
+        for path in good:
+            print(
+                _(
+                    "{name}: not imported, because {bad} could not be read (nothing was written)."
+                ).format(name=path.name, bad=bad_names),
+                file=sys.stderr,
+            )
+
+
+def _write_review(target: Path, plan) -> int:
+    from core.errors import UserError
+    from handlers.imports import source_key
+    from plans.doubts import doubt_counts, doubt_summary
+    from plans.review import write_review
+
+    if target.suffix.lower() != ".xlsx":
+        raise UserError(_("The review workbook must be an .xlsx file: {path}").format(path=target))
+    try:
+        write_review(target, plan)
+    except OSError as error:
+        raise UserError(
+            _("Cannot write {path}: {reason}").format(path=target, reason=error.strerror)
+        ) from error
+    print(
+        _(
+            "{count} tasks written to {path}: correct them in Excel, then run: nhacviec import {path}"
+        ).format(count=len(plan.tasks), path=target)
+    )
+    summary = doubt_summary(doubt_counts(plan.tasks))
+    if summary:
+        print(summary)
+    if source_key(target) != source_key(Path(plan.source)):
+        # A plan is known by its file name: under another name the workbook is another plan.
+        print(
+            _(
+                "Imported under this name it is a plan of its own; to update the tasks of "
+                "{name} instead, name the workbook {stem}.xlsx."
+            ).format(name=plan.source, stem=Path(plan.source).stem)
+        )
+    return 0
+
+
+def _template(args) -> int:
+    from core.errors import UserError
+    from plans.review import write_review
+
+    if args.path.suffix.lower() != ".xlsx":
+        raise UserError(
+            _("The review workbook must be an .xlsx file: {path}").format(path=args.path)
+        )
+    try:
+        write_review(args.path, None)
+    except OSError as error:
+        raise UserError(
+            _("Cannot write {path}: {reason}").format(path=args.path, reason=error.strerror)
+        ) from error
+    print(
+        _(
+            "Empty plan workbook written to {path}: one row per task, then: nhacviec import {path}"
+        ).format(path=args.path)
+    )
     return 0
 
 
@@ -262,7 +380,9 @@ def _print_preview(path: Path, plan) -> None:
         title=f"{heading}\n{plan.title}" if plan.title else heading,
         show_lines=True,
     )
-    for header in (_("Ref"), _("Task"), _("Lead"), _("Deadline"), _("Due")):
+    from plans.doubts import doubt_counts, doubt_summary, doubt_text, task_doubts
+
+    for header in (_("Ref"), _("Task"), _("Lead"), _("Deadline"), _("Due"), _("To check")):
         table.add_column(header)
     unknown = 0
     for task in plan.tasks:
@@ -274,7 +394,14 @@ def _print_preview(path: Path, plan) -> None:
             if deadline and deadline.due
             else (_deadline_kind_label(deadline.kind) if deadline else "")
         )
-        table.add_row(task.ref, task.content[:120], "; ".join(task.lead), task.deadline_text, due)
+        table.add_row(
+            task.ref,
+            task.content[:120],
+            "; ".join(task.lead),
+            task.deadline_text,
+            due,
+            doubt_text(task_doubts(task)),
+        )
     console = _console()
     console.print(table)
     console.print(
@@ -282,6 +409,9 @@ def _print_preview(path: Path, plan) -> None:
             count=len(plan.tasks), unknown=unknown
         )
     )
+    summary = doubt_summary(doubt_counts(plan.tasks))
+    if summary:
+        console.print(summary)
 
 
 def _deadline_kind_label(kind: str) -> str:

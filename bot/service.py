@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
 import signal
-import socket
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
@@ -16,8 +15,10 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
+from bot.logs import chat_context, worker_id
 from bot.settings import Settings
 from core.clock import utcnow
+from core.messages import Answer, Incoming
 from db.contacts import chat_roles
 from db.engine import make_engine, migrate, session_scope
 from db.models import Contact, ContactRole, Reminder
@@ -58,7 +59,7 @@ def build_dispatcher(settings: Settings, engine: Engine, senders: dict) -> Dispa
         senders=senders,
         render=render,
         clock=utcnow,
-        worker=f"{socket.gethostname()}:{os.getpid()}",
+        worker=worker_id(),
         lease=timedelta(seconds=settings.lease_seconds),
         fallback_after=settings.fallback_after,
     )
@@ -126,7 +127,7 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
 
     def answering(channel):
         async def on_incoming(incoming):
-            answers = await loop.run_in_executor(workers, handle, incoming, context)
+            answers = await loop.run_in_executor(workers, _handle_logged, incoming, context)
             if incoming.command == "start" and hasattr(channel, "set_menu"):
                 # A new coordinator's chat gets the coordinator's menu at once.
                 await _set_chat_menus(channel, engine, only_chat=incoming.chat_id)
@@ -167,6 +168,30 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
             await channel.stop()
         workers.shutdown(wait=True, cancel_futures=True)
         engine.dispose()
+
+
+def _handle_logged(incoming: Incoming, context: BotContext) -> list[Answer]:
+    """Run the use case with its chat named on every log line, and log one line for it."""
+    with chat_context(incoming.channel, incoming.chat_id):
+        start = time.perf_counter()
+        answers = handle(incoming, context)
+        # What kind of message, never its words: those are the person's.
+        log.info(
+            "%s answered in %.2f s",
+            _message_kind(incoming),
+            time.perf_counter() - start,
+        )
+        return answers
+
+
+def _message_kind(incoming: Incoming) -> str:
+    if incoming.upload is not None:
+        return "file"
+    if incoming.button_data:
+        return "button " + incoming.button_data.split(":", 1)[0]
+    if incoming.command:
+        return "/" + incoming.command
+    return "message"
 
 
 async def _set_chat_menus(channel, engine: Engine, *, only_chat: str | None = None) -> None:

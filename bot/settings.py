@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     sample_plan: bool = Field(default=True, alias="NHACVIEC_SAMPLE_PLAN")
     # Threads that run use cases (database work, document parsing) off the event loop.
     handler_threads: int = Field(default=8, ge=1, le=64, alias="NHACVIEC_HANDLER_THREADS")
+    # DEBUG shows the libraries' bookkeeping too; the console demo shows warnings only.
+    log_level: str = Field(default="INFO", alias="NHACVIEC_LOG_LEVEL")
 
     @field_validator("telegram_bot_token", "zalo_bot_token", "zalo_webhook_url")
     @classmethod
@@ -61,6 +63,15 @@ class Settings(BaseSettings):
         if value.strip() in PLACEHOLDER_SECRETS:
             raise ValueError("the bot token is a placeholder; set the token the platform gave")
         return value.strip()
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        import logging
+
+        if value.strip().upper() not in logging.getLevelNamesMapping():
+            raise ValueError("NHACVIEC_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+        return value.strip().upper()
 
     @field_validator("database_url")
     @classmethod

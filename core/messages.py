@@ -14,33 +14,23 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
-class Attachment:
-    """A file sent with an answer: a document (a report), or an image shown as a photo."""
+class FileUpload:
+    """A file a person sent (a plan document), or one the bot sends back (a workbook)."""
 
     filename: str
     data: bytes
-    is_image: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Answer:
     """A message to send back; `edit` asks to replace the message a button was pressed on.
 
-    Attachments go after the text, in order; a channel without files names them instead.
-    """
+    `attachment` is a file sent with the text (a channel that cannot send files says so)."""
 
     text: str
     buttons: tuple[Button, ...] = ()
     edit: bool = False
-    attachments: tuple[Attachment, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class FileUpload:
-    """A file a person sent (a plan document)."""
-
-    filename: str
-    data: bytes
+    attachment: FileUpload | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -53,3 +54,52 @@ def import_plan(
         )
         plan_reminders(session, policy=policy, now=now, task_ids=outcome.task_ids)
     return outcome
+
+
+def known_agency_test(session: Session) -> Callable[[str], bool]:
+    """Whether the store knows an agency by a name (checked agencies and their aliases): two
+    queries, then a set lookup per name."""
+    from sqlmodel import col, select
+
+    from db.models import Agency, AgencyAlias
+    from plans.agencies import agency_key
+
+    names = set(session.exec(select(Agency.folded_name).where(col(Agency.flagged).is_(False))))
+    names.update(session.exec(select(AgencyAlias.folded_alias)))
+    return lambda name: agency_key(name) in names
+
+
+def store_agency_names(session: Session) -> list[str]:
+    """The names of the store's checked agencies, for the review workbook's drop-down lists."""
+    from sqlmodel import col, select
+
+    from db.models import Agency
+
+    query = select(Agency.name).where(
+        col(Agency.flagged).is_(False), col(Agency.is_generic).is_(False)
+    )
+    return list(session.exec(query))
+
+
+def doubts_in_store(engine: Engine, plan: ExtractedPlan) -> Counter[str]:
+    """How many of a plan's tasks carry each doubt, the store's agencies counting as known."""
+    from plans.doubts import doubt_counts
+
+    with Session(engine) as session:
+        return doubt_counts(plan.tasks, is_known=known_agency_test(session))
+
+
+def write_review_workbook(engine: Engine | None, plan: ExtractedPlan | None, target: Path) -> Path:
+    """The review workbook of a plan (the empty template for None), with the store's agencies
+    in its lists when there is a store."""
+    from plans.review import write_review
+
+    if engine is None:
+        return write_review(target, plan)
+    with Session(engine) as session:
+        return write_review(
+            target,
+            plan,
+            agencies=store_agency_names(session),
+            is_known=known_agency_test(session),
+        )

@@ -13,12 +13,14 @@ from core.messages import Answer, Button, FileUpload
 from db.imports import save_plan
 from db.models import Contact, ContactRole, PendingImport, Plan
 from handlers.context import BotContext, Request
-from handlers.imports import load_plan, source_key
+from handlers.imports import known_agency_test, load_plan, source_key, store_agency_names
 from handlers.status import invalid_button, small_number
+from plans.doubts import doubt_counts, doubt_summary, doubt_text, task_doubts
 from plans.model import ExtractedPlan
+from plans.review import write_review
 from schedules.planning import plan_reminders
 
-# Callback data: "imp:<pending import id>:ok|no".
+# Callback data: "imp:<pending import id>:ok|no|xlsx" (import, cancel, send the review workbook).
 IMPORT_BUTTON_PREFIX = "imp"
 PREVIEW_TASKS = 8
 
@@ -54,6 +56,8 @@ def preview_upload(
     )
     session.add(pending)
     session.flush()
+    is_known = known_agency_test(session)
+    doubts = {task.ref: task_doubts(task, is_known=is_known) for task in extracted.tasks}
     unclear = [
         task.ref for task in extracted.tasks if task.deadline and not task.deadline.understood
     ]
@@ -72,6 +76,8 @@ def preview_upload(
                 deadline=task.deadline_text or "—",
             )
         )
+        if doubts[task.ref]:
+            lines.append("   ⚠ " + doubt_text(doubts[task.ref]))
     if len(extracted.tasks) > PREVIEW_TASKS:
         lines.append(_("… and {count} more.").format(count=len(extracted.tasks) - PREVIEW_TASKS))
     earlier = session.exec(
@@ -87,12 +93,48 @@ def preview_upload(
         lines.append(
             _("Deadlines to check (not understood): tasks {refs}").format(refs=", ".join(unclear))
         )
-    lines.append(_("Import these tasks?"))
+    summary = doubt_summary(doubt_counts(extracted.tasks, is_known=is_known))
+    if summary:
+        lines.append(summary)
+    lines.append(
+        _(
+            "Import these tasks? To correct them first, download the review workbook, fix it "
+            "in Excel and send it back."
+        )
+    )
     buttons = (
         Button(_("Import"), f"{IMPORT_BUTTON_PREFIX}:{pending.id}:ok"),
+        Button(_("Download the review workbook"), f"{IMPORT_BUTTON_PREFIX}:{pending.id}:xlsx"),
         Button(_("Cancel"), f"{IMPORT_BUTTON_PREFIX}:{pending.id}:no"),
     )
     return Answer(text="\n".join(lines), buttons=buttons)
+
+
+def review_upload(session: Session, *, contact: Contact, pending_id: int) -> Answer:
+    """The review workbook of a previewed file; the preview stays open for "Import"."""
+    pending = session.get(PendingImport, pending_id)
+    if pending is None or pending.contact_id != contact.id or pending.closed_at is not None:
+        return Answer(text=_("This preview is no longer open. Send the file again."))
+    extracted = _extract(pending.filename, pending.content)
+    # Named after the plan: a plan's identity is its file name without extension, so the
+    # corrected workbook sent back updates the same tasks instead of adding a second plan.
+    name = f"{Path(pending.filename).stem or 'ke-hoach'}.xlsx"
+    with tempfile.TemporaryDirectory(prefix="nhacviec-review-") as folder:
+        path = write_review(
+            Path(folder) / "review.xlsx",
+            extracted,
+            agencies=store_agency_names(session),
+            is_known=known_agency_test(session),
+        )
+        data = path.read_bytes()
+    return Answer(
+        text=_(
+            "The review workbook of {name}: one row per task. Correct the cells in Excel (the "
+            "“Cần kiểm tra” column says which rows to look at) and send the workbook back to "
+            "import it."
+        ).format(name=pending.filename),
+        attachment=FileUpload(filename=name, data=data),
+    )
 
 
 def confirm_upload(
@@ -128,6 +170,9 @@ def confirm_upload(
         text += "\n" + _("No longer in the document (withdrawn): tasks {refs}").format(
             refs=", ".join(outcome.withdrawn_refs)
         )
+    summary = doubt_summary(doubt_counts(extracted.tasks, is_known=known_agency_test(session)))
+    if summary:
+        text += "\n" + summary
     if outcome.unknown_agencies:
         text += "\n" + _("Unknown agencies (created, to check): {names}").format(
             names="; ".join(outcome.unknown_agencies)
@@ -148,12 +193,14 @@ def upload_received(request: Request) -> list[Answer]:
 
 
 def import_button_pressed(request: Request, fields: list[str]) -> list[Answer]:
-    """The preview's buttons ("imp:<pending import id>:ok|no"); their data may be forged."""
-    if len(fields) != 2 or fields[1] not in ("ok", "no"):
+    """The preview's buttons ("imp:<pending import id>:ok|no|xlsx"); their data may be forged."""
+    if len(fields) != 2 or fields[1] not in ("ok", "no", "xlsx"):
         return [invalid_button()]
     pending_id = small_number(fields[0])
     if pending_id is None:
         return [invalid_button()]
+    if fields[1] == "xlsx":
+        return [review_upload(request.session, contact=request.contact, pending_id=pending_id)]
     return [
         confirm_upload(
             request.session,

@@ -178,6 +178,13 @@ AGENCY_HEADS = (
     "Chi nhánh",
     "Thuế",
     "Lãnh đạo",
+    "Đội",
+    "Hiệp hội",
+    "Hạt",
+    "Bảo tàng",
+    "Thư viện",
+    "Nhà xuất bản",
+    "Cảng vụ",
 )
 _HEAD = re.compile(
     "^(?:"
@@ -372,6 +379,8 @@ def known_prefix(text: str) -> int:
     """Length of the longest known agency's name that text begins with (0 if none)."""
     words = text.split(" ")
     for count in range(min(len(words), 16), 0, -1):
+        if fold(words[count - 1]) in _CONNECTORS:
+            continue  # "Sở Y tế và": the name ends before the "và" (which compares as nothing)
         candidate = " ".join(words[:count])
         if canonical_agency(candidate) is not None:
             return len(candidate)
@@ -526,6 +535,15 @@ def _inside_known_name(piece: str, start: int, after_comma: int) -> bool:
     return False
 
 
+def _two_groups(left: str, right: str) -> bool:
+    return (
+        right[:1].isupper()
+        and starts_with_agency_word(right)
+        and starts_with_agency_word(left)
+        and (is_generic_group(left) or is_generic_group(right))
+    )
+
+
 def _split_on_and(name: str) -> list[str]:
     """Split "Sở Giáo dục và Đào tạo và các Sở, ngành …" where both sides are agencies.
 
@@ -541,6 +559,10 @@ def _split_on_and(name: str) -> list[str]:
             canonical_agency(right) is not None,
         )
         if not left_known and not right_known:
+            if _two_groups(left, right):
+                # "Các sở, ban, ngành tỉnh và UBND các xã, phường": a group, then a body
+                # named with a capital; "… và cơ quan, đơn vị liên quan" goes on with the group.
+                return [left, *_split_on_and(right)]
             continue
         if (left_known or is_generic_group(left)) and (right_known or is_generic_group(right)):
             return [left, *_split_on_and(right)]

@@ -20,6 +20,7 @@ from plans.layouts.prose import extract_prose, find_deadline_phrase, find_prose
 from plans.layouts.tables import extract_tables, find_tables, header_columns, header_field
 from plans.layouts.title import find_issue_date, find_title
 from plans.model import Document, ExtractedPlan, TaskDraft
+from plans.review import read_review
 from schedules.deadlines import parse_deadline
 
 __all__ = [
@@ -38,7 +39,16 @@ __all__ = [
 
 
 def extract_plan(document: Document) -> ExtractedPlan:
-    """All the tasks of a document, whichever layouts it uses; none found raises UserError."""
+    """All the tasks of a document, whichever layouts it uses; none found raises UserError.
+
+    A review workbook (`plans.review`) is read exactly, as the coordinator corrected it."""
+    reviewed = read_review(document)
+    if reviewed is not None:
+        if not reviewed.tasks:
+            raise UserError(
+                _("The review workbook has no task rows: fill in one row per task (content first).")
+            )
+        return reviewed
     found = find_tables(document)
     lines = paragraph_lines(document)
     flattened, used = find_flattened(lines)

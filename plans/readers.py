@@ -29,6 +29,28 @@ from core.text import fold, nfc
 from plans.model import Document, Table
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+# Limits on the work one document may cause, checked before any parsing (a reader thread holds
+# a whole parsed .docx in memory, and pdfplumber takes about half a second per dense page).
+# Measured: a 3,000-row task table is about 3 MB of .docx XML (read in ~1 s) and 0.5 MB of text;
+# plans run to tens of pages.
+# .docx/.xlsx parts are deflated: the zip directory tells their unpacked sizes without unpacking
+# (zipfile never yields more than a part's declared size, so a lying directory cannot get past).
+MAX_UNPACKED_XML_BYTES = 64 * 1024 * 1024
+# Every part, media included: python-docx loads every part into memory. Photos barely
+# compress, so any real file within MAX_FILE_BYTES fits several times over.
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+# Office XML deflates 5-35 times (measured on plans of 300-3,000 rows); a part unpacking to
+# hundreds of times its packed size is repetition made to be unpacked: a zip bomb.
+MAX_COMPRESSION_RATIO = 100
+_RATIO_CHECKED_FROM_BYTES = 1024 * 1024  # small parts cannot hurt, whatever their ratio
+# Text of .txt/.csv files and text extracted from a PDF: 1.5 million characters is about 500
+# pages, far more than any plan.
+MAX_TEXT_CHARACTERS = 1_500_000
+_CHARACTERS_PER_PAGE = 3000
+# No encoding takes more than 4 bytes per character: a larger file is refused unread.
+_MAX_BYTES_PER_CHARACTER = 4
+# About a minute of pdfplumber on dense pages; longer plans come as .docx.
+MAX_PDF_PAGES = 150
 SUPPORTED_EXTENSIONS = (".txt", ".docx", ".xlsx", ".pdf", ".csv", ".tsv")
 # Accepted as well, without being advertised: the same formats under other names.
 _TEXT_EXTENSIONS = {".txt", ".md", ".markdown", ".text"}
@@ -153,6 +175,18 @@ def decode_text(data: bytes) -> str:
     raise UserError(_("The text encoding of the file was not recognised. Please save it as UTF-8."))
 
 
+def read_plain_text(path: Path) -> str:
+    """A text file's decoded text; a text too long for a plan is refused, unread when its size
+    alone shows it."""
+    path = Path(path)
+    if path.stat().st_size > MAX_TEXT_CHARACTERS * _MAX_BYTES_PER_CHARACTER:
+        raise UserError(_text_too_long_message())
+    text = decode_text(path.read_bytes())
+    if len(text) > MAX_TEXT_CHARACTERS:
+        raise UserError(_text_too_long_message())
+    return text
+
+
 # --- user messages -------------------------------------------------------------------------
 
 
@@ -179,6 +213,21 @@ def _corrupt_message(extension: str) -> str:
     return _("The file is damaged or incomplete. Please open it, save it again and send it again.")
 
 
+def _text_too_long_message() -> str:
+    return _(
+        "The text is too long for one plan: more than {limit} characters (about {pages} pages). "
+        "Please split the plan into several files."
+    ).format(
+        limit=_thousands(MAX_TEXT_CHARACTERS),
+        pages=_thousands(MAX_TEXT_CHARACTERS // _CHARACTERS_PER_PAGE),
+    )
+
+
+def _thousands(number: int) -> str:
+    """1500000 as Vietnamese writes it: "1.500.000"."""
+    return f"{number:,}".replace(",", ".")
+
+
 def _megabytes(size: int) -> str:
     """Size in MB rounded up, with the Vietnamese decimal comma: 50 MB + 1 byte is "50,1"."""
     return f"{math.ceil(size / 1024 / 1024 * 10) / 10:.1f}".replace(".", ",")
@@ -196,6 +245,8 @@ def _unsupported_message() -> str:
 def _sniff_zip(path: Path, extension: str) -> str:
     try:
         with zipfile.ZipFile(path) as archive:
+            # Before anything is unpacked, [Content_Types].xml included.
+            _check_unpacked_sizes(archive.infolist())
             names = set(archive.namelist())
             content_types = ""
             if "[Content_Types].xml" in names:
@@ -210,6 +261,37 @@ def _sniff_zip(path: Path, extension: str) -> str:
         raise UserError(_corrupt_message(extension))
     # .odt, .ods, .xlsb, a plain .zip: an archive, but not one we read.
     raise UserError(_unsupported_message())
+
+
+def _check_unpacked_sizes(parts: list[zipfile.ZipInfo]) -> None:
+    """Refuse a zip bomb, or a package too large to parse, from its directory alone."""
+    for part in parts:
+        packed = max(part.compress_size, 1)
+        if (
+            part.file_size > _RATIO_CHECKED_FROM_BYTES
+            and part.file_size > MAX_COMPRESSION_RATIO * packed
+        ):
+            raise UserError(
+                _(
+                    "The file is packed in an unusual way (a part of it unpacks to {ratio} times "
+                    "its size) and is not read, for safety. Please open it in Word or Excel, "
+                    "save it again and send it again."
+                ).format(ratio=_thousands(part.file_size // packed))
+            )
+    xml_bytes = sum(part.file_size for part in parts if _is_xml_part(part.filename))
+    all_bytes = sum(part.file_size for part in parts)
+    for size, limit in ((xml_bytes, MAX_UNPACKED_XML_BYTES), (all_bytes, MAX_UNPACKED_BYTES)):
+        if size > limit:
+            raise UserError(
+                _(
+                    "The file holds {size} MB once unpacked, more than the {limit} MB one plan "
+                    "may hold. Please split the plan into several files."
+                ).format(size=_megabytes(size), limit=limit // 1024 // 1024)
+            )
+
+
+def _is_xml_part(name: str) -> bool:
+    return name.lower().endswith((".xml", ".rels", ".vml"))
 
 
 def _ole2_is_encrypted(path: Path) -> bool:
@@ -288,9 +370,20 @@ def _clean_rows(rows: list[list[str]], header_rows: int = 0) -> list[list[str]]:
     if last_header + 1 < len(rows) and _is_column_number_row(rows[last_header + 1]):
         last_header += 1
     repeated = {_signature(row) for row in rows[header : last_header + 1]}
+    # Folding every cell of a long table is slow: only a row laid out like a header row (the
+    # same cells filled) can repeat it, so only such rows are folded and compared.
+    shapes = {_shape(row) for row in rows[header : last_header + 1]}
     kept = rows[: last_header + 1]
-    kept.extend(row for row in rows[last_header + 1 :] if _signature(row) not in repeated)
+    kept.extend(
+        row
+        for row in rows[last_header + 1 :]
+        if _shape(row) not in shapes or _signature(row) not in repeated
+    )
     return kept
+
+
+def _shape(row: list[str]) -> tuple[bool, ...]:
+    return tuple(bool(cell) for cell in row)
 
 
 def _is_column_number_row(row: list[str]) -> bool:
@@ -335,7 +428,7 @@ def _read_text(path: Path) -> Document:
 
 
 def _read_csv(path: Path) -> Document:
-    text = decode_text(path.read_bytes())
+    text = read_plain_text(path)
     delimiter = "\t" if path.suffix.lower() in {".tsv", ".tab"} else _sniff_delimiter(text)
     try:
         rows = [
@@ -664,7 +757,13 @@ def _read_pdf(path: Path) -> Document:
     _silence_libraries()
     try:
         with pdfplumber.open(path) as pdf:
+            _check_pdf_pages(pdf)
+            characters = 0
             for page in pdf.pages:
+                # Counted page by page: a long PDF stops as soon as it is over the limit.
+                characters += len(page.chars)
+                if characters > MAX_TEXT_CHARACTERS:
+                    raise UserError(_text_too_long_message())
                 _pdf_page_blocks(page, blocks)
     except UserError:
         raise
@@ -679,6 +778,23 @@ def _read_pdf(path: Path) -> Document:
     except Exception as exc:  # pdfminer raises many types for a broken file
         raise UserError(_corrupt_message(".pdf")) from exc
     return Document(source=path.name, blocks=blocks)
+
+
+def _check_pdf_pages(pdf: Any) -> None:
+    """Refuse a PDF longer than MAX_PDF_PAGES from the count its page tree declares."""
+    from pdfminer.pdftypes import resolve1
+
+    try:
+        count = int(resolve1(resolve1(pdf.doc.catalog["Pages"])["Count"]))
+    except (KeyError, TypeError, ValueError):
+        return  # no usable count: the text limit still bounds the work
+    if count > MAX_PDF_PAGES:
+        raise UserError(
+            _(
+                "The PDF has {pages} pages, more than the {limit} pages read from one file. "
+                "Please send the plan's Word file (.docx), or only the pages with the tasks."
+            ).format(pages=_thousands(count), limit=MAX_PDF_PAGES)
+        )
 
 
 def _pdf_page_blocks(page: Any, blocks: list[str | Table]) -> None:

@@ -36,6 +36,19 @@ def clean_text(text: str) -> str:
     return strip_markup(text)
 
 
+_SECTION_ROW_CHARS = 200
+# "I. Xây dựng văn bản", "B - Nhiệm vụ cụ thể": a numbered title.
+_SECTION_MARKER = re.compile(r"^(?:[IVXL]{1,6}|[A-ZĐ]|\d{1,2})\s*[.)\-–]\s+\S")
+
+
+def _table_goes_on(lines: list[str], start: int) -> bool:
+    """True when the next non-blank line is a tab-separated row."""
+    for line in lines[start:]:
+        if line.strip():
+            return "\t" in line.strip(" ")
+    return False
+
+
 def text_to_document(text: str, source: str = "") -> Document:
     """Split text into paragraphs (one per non-blank line) and tables (runs of tab-separated lines)."""
     blocks: list[str | Table] = []
@@ -49,13 +62,24 @@ def text_to_document(text: str, source: str = "") -> Document:
             blocks.extend(" ".join(cell for cell in row if cell) for row in rows)
         rows.clear()
 
-    for raw_line in clean_text(text).split("\n"):
+    raw_lines = clean_text(text).split("\n")
+    for index, raw_line in enumerate(raw_lines):
         if "\t" in raw_line.strip(" "):
             rows.append([cell.strip() for cell in raw_line.split("\t")])
             continue
         line = raw_line.strip()
         if not line:
             # Exports put blank lines between table rows; a blank line does not end a table.
+            continue
+        if (
+            rows
+            and len(line) <= _SECTION_ROW_CHARS
+            and _SECTION_MARKER.match(line)
+            and _table_goes_on(raw_lines, index + 1)
+        ):
+            # "I. Xây dựng văn bản" between rows: a section row merged across the table, which
+            # the export wrote without tabs.
+            rows.append([line])
             continue
         flush_rows()
         blocks.append(line)
@@ -70,7 +94,7 @@ def text_to_document(text: str, source: str = "") -> Document:
 
 def read_text_file(path: str | Path) -> Document:
     """Read a .txt plan into a Document of paragraphs and tab-separated tables."""
-    from plans.readers import decode_text
+    from plans.readers import read_plain_text
 
     path = Path(path)
-    return text_to_document(decode_text(path.read_bytes()), source=path.name)
+    return text_to_document(read_plain_text(path), source=path.name)

@@ -374,7 +374,15 @@ class Dispatcher:
                 raise RetryLater(f"channel {delivery.channel} is not running")
             message_id = await sender(delivery.chat_id, delivery.answer)
         except Exception as error:  # every failure is recorded, never silently dropped
-            log.warning("reminder %s not sent: %s", delivery.reminder_id, error)
+            log.warning(
+                "reminder %s not sent: %s",
+                delivery.reminder_id,
+                error,
+                extra={
+                    "reminder_id": delivery.reminder_id,
+                    "chat": (delivery.channel, delivery.chat_id),
+                },
+            )
             with session_scope(self.engine) as session:
                 state = record_failure(
                     session,

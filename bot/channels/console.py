@@ -41,6 +41,7 @@ class ConsoleChannel:
         output: TextIO | None = None,
         on_eof: Callable[[], None] | None = None,
         first_message_id: int = 1,
+        files_dir: Path | None = None,
         text_chats: TextChats | None = None,
     ) -> None:
         # personas: role keyword ("canbo", "daumoi") -> (chat id, display name)
@@ -53,6 +54,8 @@ class ConsoleChannel:
         self._ids = itertools.count(first_message_id)
         self.text_chats = text_chats
         self._reader: asyncio.Task | None = None
+        # Where files the bot sends (a review workbook) are written for the person to open.
+        self.files_dir = files_dir or Path.cwd()
 
     async def start(self, on_incoming: IncomingHandler) -> None:
         """Print the banner and start reading lines."""
@@ -72,7 +75,21 @@ class ConsoleChannel:
         )
         text = await self._render(chat_id, answer)
         self._print(f"\n── #{message_id} → {name} ──\n{text}")
+        if answer.attachment is not None:
+            saved = self._save(answer.attachment)
+            self._print(_("File saved: {path} (send it back with /tep {path})").format(path=saved))
         return message_id
+
+    def _save(self, attachment: FileUpload) -> Path:
+        """Write a file the bot sends into the working folder, never over an existing file."""
+        name = Path(attachment.filename).name or "tep"
+        path = self.files_dir / name
+        for number in itertools.count(2):
+            if not path.exists():
+                break
+            path = self.files_dir / f"{Path(name).stem}-{number}{Path(name).suffix}"
+        path.write_bytes(attachment.data)
+        return path
 
     def _banner(self) -> str:
         return "\n".join(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable
+from typing import Any
 
 from telegram import (
     BotCommand,
@@ -25,6 +28,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseUpdateProcessor,
     CallbackQueryHandler,
     ContextTypes,
     MessageHandler,
@@ -42,6 +46,44 @@ log = logging.getLogger(__name__)
 # Telegram refuses longer texts (4096 UTF-16 units); we cut well before with a marker.
 MAX_TEXT = 4000
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
+# Updates in progress at once, across chats. The work itself is bounded by the use-case
+# threads; this only bounds updates waiting for them (and for their chat's earlier updates).
+MAX_CONCURRENT_UPDATES = 256
+
+
+class ChatOrderedUpdates(BaseUpdateProcessor):
+    """Updates of different chats run concurrently; one chat's updates run one at a time, in
+    the order they came, so "/start CODE" is done before the "xong" written after it.
+
+    PTB's default processes every update in turn: one slow upload would hold up every chat.
+    """
+
+    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
+        super().__init__(max_concurrent_updates)
+        self._chats: dict[int, asyncio.Lock] = {}
+        self._waiting: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run the update once its chat's earlier updates are done."""
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        lock = self._chats.setdefault(chat.id, asyncio.Lock())
+        self._waiting[chat.id] = self._waiting.get(chat.id, 0) + 1
+        try:
+            async with lock:  # asyncio.Lock wakes its waiters first come, first served
+                await coroutine
+        finally:
+            self._waiting[chat.id] -= 1
+            if not self._waiting[chat.id]:  # nobody else holds or awaits it: forget the chat
+                del self._waiting[chat.id], self._chats[chat.id]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
 
 
 def _markup(answer: Answer) -> InlineKeyboardMarkup | None:
@@ -75,6 +117,7 @@ class TelegramChannel:
             ApplicationBuilder()
             .token(token)
             .job_queue(None)
+            .concurrent_updates(ChatOrderedUpdates())
             .rate_limiter(AIORateLimiter(max_retries=0))
         )
         if base_url:
@@ -239,10 +282,22 @@ class TelegramChannel:
                 scope=scope,
             )
         except TelegramError as error:
-            log.warning("could not set the command menu (%s): %s", scope.type, error)
+            log.warning(
+                "could not set the command menu (%s): %s",
+                scope.type,
+                error,
+                extra={"chat": (self.name, chat_id)} if chat_id else {},
+            )
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.error("error while handling %r", update, exc_info=context.error)
+        # The update itself holds names and words: only its number and the (hashed) chat.
+        chat = update.effective_chat if isinstance(update, Update) else None
+        log.error(
+            "error while handling update %s",
+            getattr(update, "update_id", "?"),
+            exc_info=context.error,
+            extra={"chat": (self.name, str(chat.id))} if chat else {},
+        )
         if isinstance(update, Update) and update.effective_chat is not None:
             try:
                 await context.bot.send_message(
@@ -250,7 +305,10 @@ class TelegramChannel:
                     _("Sorry, something went wrong on our side. Please try again later."),
                 )
             except TelegramError:
-                log.exception("could not tell the person about the error")
+                log.exception(
+                    "could not tell the person about the error",
+                    extra={"chat": (self.name, str(update.effective_chat.id))},
+                )
 
     async def send(self, chat_id: str, answer: Answer) -> str:
         """Send a reminder; Telegram's refusals become the dispatcher's delivery errors."""

@@ -25,7 +25,7 @@ from bot.channels.base import IncomingHandler
 from bot.channels.text import TextChats
 from core.errors import UserError
 from core.i18n import _
-from core.messages import Answer, Incoming
+from core.messages import Answer, FileUpload, Incoming
 from schedules.dispatch import DeliveryError, RetryLater, Unreachable
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,18 @@ QUOTA_PAUSE_SECONDS = 30.0
 # How long a chart stays downloadable under its random path.
 MEDIA_LIFETIME_SECONDS = 3600.0
 MEDIA_PATH = "/zalo/media/"
+
+
+IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg"}
+
+
+def _files(answer: Answer) -> list[FileUpload]:
+    """The files an answer carries (one place to adapt when answers carry several)."""
+    return [answer.attachment] if answer.attachment is not None else []
+
+
+def _is_image(filename: str) -> bool:
+    return filename.rsplit(".", 1)[-1].lower() in IMAGE_TYPES
 
 
 class ZaloApiError(DeliveryError):
@@ -265,14 +277,15 @@ class ZaloChannel:
         raise ZaloApiError(f"{method}: {code} {description}")
 
     async def send(self, chat_id: str, answer: Answer) -> str:
-        """Send an answer, then its images as photos when we can serve them; returns an id.
+        """Send an answer, then an image it carries as a photo when we can serve it.
 
         Zalo takes no documents, and photos only by URL: without a public URL (webhook mode)
-        the text says where the files can be had instead.
+        the text says where the file can be had instead.
         """
         text = await self.text_chats.render(self.name, chat_id, answer)
-        photos = [a for a in answer.attachments if a.is_image and self.webhook_url]
-        left_out = [a.filename for a in answer.attachments if a not in photos]
+        files = _files(answer)
+        photos = [item for item in files if _is_image(item.filename) and self.webhook_url]
+        left_out = [item.filename for item in files if item not in photos]
         if left_out:
             text += "\n\n" + _(
                 "Zalo cannot carry {files}: get them on Telegram or with `nhacviec report`."
@@ -431,7 +444,5 @@ class ZaloChannel:
         item = self._media.get(request.match_info["token"])
         if item is None or item[0] < time.monotonic():
             raise web.HTTPNotFound()
-        content_type = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg"}.get(
-            item[1], "application/octet-stream"
-        )
+        content_type = IMAGE_TYPES.get(item[1], "application/octet-stream")
         return web.Response(body=item[2], content_type=content_type)

@@ -70,11 +70,40 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
         "tien do thuc hien",
         "moc thoi gian",
     ),
-    NOTES: ("ghi chu",),
+    # Columns that say nothing about the task's work: read, then left out.
+    NOTES: ("ghi chu", "kinh phi", "nguon kinh phi", "du toan kinh phi", "nguon von"),
 }
 NAME_TO_FIELD = {name: key for key, names in FIELD_NAMES.items() for name in names}
 NAMES_LONGEST_FIRST = sorted(NAME_TO_FIELD, key=len, reverse=True)
 HEADER_WORDS = {word for name in NAME_TO_FIELD for word in re.split(r"[\s,/]+", name) if word}
+
+# Words that give a column's role when no known name matches ("Đơn vị/cá nhân thực hiện",
+# "Hình thức văn bản", "Hạn xử lý"); the first that matches wins, so the order matters:
+# "Thời gian thực hiện" is a deadline before "thực hiện" makes it the executors.
+_HEADER_KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (key, re.compile(rf"(?<![a-z])(?:{words})(?![a-z])"))
+    for key, words in (
+        (NUMBER, r"^s?tt$|^so (?:tt|thu tu)$|^thu tu$"),
+        (LEAD, r"chu tri|tham muu chinh|dau moi|chiu trach nhiem chinh"),
+        (COORDINATORS, r"phoi hop|phu trach phoi hop"),
+        (
+            DEADLINE,
+            r"thoi gian|thoi han|thoi diem|tien do|^han(?: (?:hoan thanh|xu ly|chot))?$|moc",
+        ),
+        (EXECUTORS, r"(?:don vi|co quan|ca nhan|bo phan)(?: ?/ ?\w+)* thuc hien|thuc hien"),
+        (RESULT, r"ket qua|san pham|hinh thuc|dau ra"),
+        (CONTENT, r"noi dung|nhiem vu|cong viec|giai phap|hoat dong|ten (?:de an|chuong trinh)"),
+    )
+)
+
+
+def keyword_field(folded: str) -> str | None:
+    """The field a folded column or label name's words give, when no known name matches."""
+    for key, words in _HEADER_KEYWORDS:
+        if words.search(folded):
+            return key
+    return None
+
 
 # --- numbering -------------------------------------------------------------------------------
 
@@ -132,7 +161,13 @@ def clean_deadline(text: str) -> str:
 
 def agencies_in(text: str) -> list[str]:
     """The agencies a cell or label names (none for an empty one)."""
-    return split_agencies(text) if text.strip() else []
+    return list(_agencies_in(text)) if text.strip() else []
+
+
+@lru_cache(maxsize=4096)
+def _agencies_in(text: str) -> tuple[str, ...]:
+    # Tables repeat the same cells row after row ("Sở Y tế", "Các sở, ngành liên quan").
+    return tuple(split_agencies(text))
 
 
 def found_from_fields(
@@ -157,8 +192,11 @@ def found_from_fields(
     )
 
 
+@lru_cache(maxsize=4096)
 def read_deadline(deadline_text: str) -> Deadline:
-    """The deadline of a task: the grammar's reading; no phrase at all is a standing duty."""
+    """The deadline of a task: the grammar's reading; no phrase at all is a standing duty.
+
+    Cached: a Deadline is immutable and tables repeat their phrases ("Năm 2026")."""
     if not deadline_text:
         return Deadline("ongoing", text="")
     return parse_deadline(deadline_text)
@@ -195,9 +233,20 @@ def _assign_refs(found: list[Found]) -> list[str]:
     return unique
 
 
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_ROMAN_WORD = re.compile(r"^[IVXLivxl]+$")
+
+
+def has_words(text: str) -> bool:
+    """True when the text holds a word (two letters or more, not a Roman numeral): "1.1",
+    "30/09/2026" and "II" say nothing a task could be."""
+    return any(not _ROMAN_WORD.match(word) for word in _WORD.findall(text))
+
+
 def to_drafts(found: list[Found]) -> list[TaskDraft]:
-    """Found tasks in document order, with final references and read deadlines."""
-    found = sorted(found, key=lambda item: item.position)
+    """Found tasks in document order, with final references and read deadlines; an item
+    whose content holds no word (a number, a date read from the wrong column) is no task."""
+    found = sorted((item for item in found if has_words(item.content)), key=lambda i: i.position)
     drafts: list[TaskDraft] = []
     for item, ref in zip(found, _assign_refs(found), strict=True):
         drafts.append(
@@ -222,19 +271,22 @@ def to_drafts(found: list[Found]) -> list[TaskDraft]:
 class Line:
     text: str
     position: tuple[int, int]
+    # A whole paragraph as the file stores it (.docx), never a line wrapped at the page width.
+    whole: bool = False
 
 
 def paragraph_lines(document: Document) -> list[Line]:
     """Every paragraph line in order (a paragraph may hold several lines), NFC-normalised:
     a Document may come from a reader that left tone marks as combining characters."""
     lines: list[Line] = []
+    whole = document.source.lower().endswith((".docx", ".docm", ".dotx", ".dotm"))
     for block_index, block in enumerate(document.blocks):
         if isinstance(block, Table):
             continue
         for line_index, raw in enumerate(str(block).split("\n")):
             text = squash_spaces(nfc(raw))
             if text:
-                lines.append(Line(text, (block_index, line_index)))
+                lines.append(Line(text, (block_index, line_index), whole))
     return lines
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from core.text import join_wrapped
 from plans.layouts.common import (
     CONTENT,
@@ -16,6 +18,8 @@ from plans.layouts.common import (
 )
 from plans.layouts.paragraphs import Outline, Para, read_paragraphs
 from plans.model import Document, TaskDraft
+
+_CLOSING_PERIOD = re.compile(r"(?<![.\s])\.\s*$")
 
 
 def find_labelled(lines: list[Line], skip: set[int]) -> tuple[list[Found], set[int]]:
@@ -57,7 +61,10 @@ def _labelled_task(
 ) -> Found | None:
     values: dict[str, list[str]] = {}
     for label in group:
-        values.setdefault(label.marker, []).append(label.body)
+        # Labelled lines end with ";" and the last one with ".": both close the list item,
+        # so neither belongs to the value ("- Sản phẩm: Nghị quyết." gives "Nghị quyết").
+        body = label.body if label.marker == CONTENT else _CLOSING_PERIOD.sub("", label.body)
+        values.setdefault(label.marker, []).append(body)
     if LEAD not in values and len(values) < 2:
         return None
     # The item the labels describe: the last "a)" or "1)" item, else the text under the last

@@ -17,6 +17,7 @@ from plans.layouts.common import (
     PAGE_NUMBER,
     RESULT,
     Line,
+    keyword_field,
     roman_value,
     same_length_fold,
 )
@@ -48,6 +49,9 @@ _INLINE_LABEL = re.compile(
     + "|".join(re.escape(name) for name in sorted(LABELS, key=len, reverse=True))
     + r")\s*:\s*"
 )
+_LABEL_FIELDS = (LEAD, COORDINATORS, EXECUTORS, RESULT, DEADLINE)
+# A bullet's first words before a colon, short enough to be a label's name.
+_LOOSE_LABEL = re.compile(r"^[-–+•*]\s*(?P<label>[a-z][a-z ,/]{2,40}?)\s*:")
 _SKIPPED_SECTIONS = re.compile(
     r"^(?:muc dich|yeu cau|muc tieu|quan diem|can cu|tinh hinh|ket qua dat duoc|danh gia)"
 )
@@ -79,12 +83,25 @@ def _continues(text: str) -> bool:
     return first.islower() or (first != "" and first in "0123456789(“\"',;.)…%-")
 
 
+def _plain_words(name: str) -> bool:
+    """A label's name is a few plain words ("Thời gian hoàn thành dự kiến"); a capital after
+    the first word names something ("Phối hợp với Sở Y tế: …" is a sentence)."""
+    words = name.split()
+    return len(words) <= 6 and all(word[:1].islower() for word in words[1:])
+
+
 def _classify(text: str) -> tuple[str, str, str]:
     """(kind, marker, text after the marker) of a line that may begin a paragraph."""
     folded = fold(text)
     label = _LABEL_LINE.match(folded)
     if label:
         return "label", LABELS[label["label"]], text[text.index(":") + 1 :].strip()
+    loose = _LOOSE_LABEL.match(folded)
+    if loose and _plain_words(text[loose.start("label") : loose.end("label")]):
+        key = keyword_field(loose["label"])
+        if key in _LABEL_FIELDS:
+            # "- Thời gian hoàn thành dự kiến: …", "- Cơ quan đầu mối: …": unseen wording.
+            return "label", key, text[text.index(":") + 1 :].strip()
     roman = _ROMAN_MARKER.match(text)
     if roman and roman_value(roman["roman"]):
         return "roman", roman["roman"], text[roman.end() :]
@@ -103,6 +120,8 @@ def _classify(text: str) -> tuple[str, str, str]:
 
 def page_width(lines: list[Line]) -> float | None:
     """The width wrapped lines fill (None when lines are whole paragraphs, as from .docx)."""
+    if lines and all(line.whole for line in lines):
+        return None
     lengths = sorted(len(line.text) for line in lines)
     if len(lengths) < 5:
         return None
@@ -117,6 +136,9 @@ def read_paragraphs(lines: list[Line], skip: set[int]) -> list[Para]:
     previous: str | None = None
     # "1)" numbers items under a "1." heading; where no "1." came first it is the heading level.
     dotted = False
+    # Parentheses still open in the last paragraph, kept as a running count: recounting the
+    # whole paragraph for each line made long prose quadratic.
+    open_parentheses = 0
     for index, line in enumerate(lines):
         text = line.text
         if index in skip:
@@ -138,19 +160,19 @@ def read_paragraphs(lines: list[Line], skip: set[int]) -> list[Para]:
             kind = "text"
         if kind == "text" and paragraphs and previous is not None:
             full = width is not None and len(previous) >= _FULL_LINE * width
-            body = paragraphs[-1].lines
-            open_parenthesis = sum(line.count("(") - line.count(")") for line in body) > 0
             new_assignment = previous[-1] in ".;" and _ASSIGNMENT_START.match(text)
             if (
                 _continues(text)
-                or open_parenthesis
+                or open_parentheses > 0
                 or (full and not previous.endswith(":") and not new_assignment)
             ):
                 paragraphs[-1].lines.append(text)
                 paragraphs[-1].indexes.append(index)
+                open_parentheses += text.count("(") - text.count(")")
                 previous = text
                 continue
         paragraphs.append(Para(kind, marker, [rest], line.position, [index]))
+        open_parentheses = rest.count("(") - rest.count(")")
         previous = text
     return [piece for paragraph in paragraphs for piece in _split_inline_labels(paragraph)]
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from plans.agencies import (
     agency_key,
     expand_enumeration,
+    is_generic_group,
     known_prefix,
     looks_like_agency,
     split_agencies,
@@ -25,6 +26,7 @@ from plans.layouts.common import (
 )
 from plans.layouts.paragraphs import Outline, Para, read_paragraphs
 from plans.model import Document, TaskDraft
+from schedules.deadlines import parse_deadline
 
 # Verbs that end the subject of an assignment ("Ban Tuyên giáo … tham mưu …").
 _TASK_VERBS = (
@@ -75,9 +77,39 @@ _TASK_VERBS = (
     "khẩn trương",
     "kịp thời",
     "nghiêm túc",
+    "thường xuyên",
+    "hằng năm",
+    "hàng năm",
+    "hằng quý",
+    "hàng quý",
+    "trực tiếp",
+    "tự",
+    "mở",
+    "vận động",
+    "xử lý",
+    "hỗ trợ",
+    "phát động",
+    "biên soạn",
+    "khảo sát",
+    "thẩm định",
+    "giải quyết",
+    "tiếp nhận",
+    "cập nhật",
+    "công bố",
+    "phát hành",
+    "vận hành",
+    "lồng ghép",
+    "kiểm soát",
+    "điều tra",
+    "bồi dưỡng",
+    "tập huấn",
+    "cung cấp",
 )
+# After "các"/"những" the same words are nouns: "các tổ chức chính trị - xã hội".
 _TASK_VERB = re.compile(
-    r"(?<![\w])(?:" + "|".join(re.escape(verb) for verb in _TASK_VERBS) + r")(?![\w])"
+    r"(?<![\w])(?<!các )(?<!những )(?:"
+    + "|".join(re.escape(verb) for verb in _TASK_VERBS)
+    + r")(?![\w])"
 )
 # "Giao" assigns; "Đề nghị" and "Yêu cầu" ask bodies the issuer does not command (MTTQ, unions).
 _ASSIGN = re.compile(r"^(?:giao|đề nghị|yêu cầu)\s+", re.IGNORECASE)
@@ -119,10 +151,38 @@ _IN_TEXT_DEADLINE = re.compile(
     rf"|(?:trong|truoc|cham nhat(?:\s+la)?|{_UNTIL})\s+"
     r"(?:quy\s+(?:[ivx]+|\d)|thang\s+\d{1,2})\s*(?:/|\s+nam\s+)\s*\d{4}"
     r"|(?:trong|truoc|den\s+het)\s+nam\s+\d{4}"
+    r"|(?:trong\s+)?0?6\s+thang\s+(?:dau|cuoi)\s+nam\s+\d{4}"
     rf"|dinh\s+ky(?:\s+(?:{_EVERY}|(?:0?6|0?3)\s+thang|nua\s+nam))?"
     rf"|{_EVERY}"
     r")(?![a-z0-9])"
 )
+
+
+# A deadline that opens the sentence before its subject: "Trong Quý III/2026, Sở Tư pháp …",
+# "Thường xuyên, UBND các xã …", "Định kỳ hằng quý, …".
+_LEADING_PHRASE_CHARS = 60
+_LEADING_ONGOING = re.compile(r"^(?:thuong xuyen|lien tuc)(?![a-z0-9])")
+
+
+def leading_deadline(text: str) -> tuple[str, str]:
+    """(the deadline phrase a sentence opens with, the rest of the sentence), or ("", text)."""
+    folded = same_length_fold(text)
+    match = _IN_TEXT_DEADLINE.match(folded) or _LEADING_ONGOING.match(folded)
+    if not match:
+        # Any phrase the deadline grammar reads, before the first comma: "Trong 6 tháng cuối
+        # năm 2026, Hội … phối hợp …".
+        comma = text.find(",", 0, _LEADING_PHRASE_CHARS)
+        head = text[:comma]
+        if comma > 0 and parse_deadline(head).understood:
+            rest = text[comma + 1 :].lstrip()
+            if starts_with_agency_word(rest) or _ASSIGN.match(rest):
+                return head, rest
+        return "", text
+    rest = text[match.end() :]
+    stripped = rest.lstrip(" ,:")
+    if not stripped or (rest[:1] not in ", :"):
+        return "", text
+    return text[: match.end()], stripped
 
 
 def find_deadline_phrase(text: str) -> str:
@@ -165,8 +225,17 @@ def _split_clauses(text: str) -> list[str]:
     return [clause.strip() for clause in clauses if clause.strip()]
 
 
+# "Các Sở:", "Phòng:" opening a list of names that share the head word.
+_HEAD_WORD_LIST = re.compile(
+    r"^(?:các\s+)?(?:Sở|Phòng|Ban|Trường|Trung tâm|Hội)\s*:\s*", re.IGNORECASE
+)
+
+
 def _subject(text: str) -> tuple[str, bool] | None:
     """The agencies a sentence begins with (before its verb) and whether it says "Giao"."""
+    opening, rest = leading_deadline(text)
+    if opening:
+        text = rest
     assign = _ASSIGN.match(text)
     rest = text[assign.end() :] if assign else text
     rest = _HEAD_OF.sub("", rest) if _HEAD_OF.match(rest) else rest
@@ -179,9 +248,15 @@ def _subject(text: str) -> tuple[str, bool] | None:
     following = rest[known:]
     if known and _name_ends(following):
         return rest[:known], bool(assign)
+    listed = _HEAD_WORD_LIST.match(rest)
+    if listed:
+        known = max(known, listed.end())  # "Các Sở: Xây dựng; Công Thương …": one list
     for start, end in _outside_parentheses(rest):
         verb = _TASK_VERB.search(rest, max(start, known), end)
         colon = rest.find(":", max(start, known), end)
+        stop = _SUBJECT_STOP.search(rest, max(start, known), end)
+        if listed and stop and (verb is None or stop.start() < verb.start()):
+            return rest[: stop.start()].strip(" ,"), bool(assign)
         if colon > 0 and (verb is None or colon < verb.start()):
             # "Các phòng chuyên môn, Văn phòng Ban: Căn cứ …": the agencies, then their duties.
             subject = rest[:colon].strip(" ,")
@@ -225,9 +300,20 @@ def _name_ends(following: str) -> bool:
 
 
 def _known_name(name: str) -> str:
-    """A known agency's name without the words after it that do not go on with a name."""
+    """A known agency's name without the words after it that do not go on with a name; an
+    unknown one ends at its level ("Trung tâm Kiểm soát bệnh tật tỉnh nhân rộng …")."""
     known = known_prefix(name)
-    return name[:known] if known and _name_ends(name[known:]) else name
+    if known and _name_ends(name[known:]):
+        return name[:known]
+    if not known:
+        for level in _LEVEL_WORD.finditer(name):
+            if _name_ends(name[level.end() :]):
+                return name[: level.end()]
+    return name
+
+
+# The administrative level that closes an agency's name ("… tỉnh", "… huyện").
+_LEVEL_WORD = re.compile(r"(?<=\s)(?:tỉnh|huyện|thành phố|thị xã)(?![\w])")
 
 
 def _coordinate_targets(text: str) -> list[str]:
@@ -249,9 +335,12 @@ def _coordinate_targets(text: str) -> list[str]:
             break
     targets: list[str] = []
     for name in split_agencies(tail[: min(ends)]):
-        if not looks_like_agency(name) or len(name.split()) > 14:
+        known = _known_name(name)
+        if not looks_like_agency(known) or len(known.split()) > 14:
             break
-        targets.append(name)
+        targets.append(known)
+        if known != name:
+            break  # "Sở Y tế thẩm định …": the name is over, what it does follows
     return targets
 
 
@@ -267,13 +356,34 @@ def _same_agencies(left: list[str], right: list[str]) -> bool:
     return {agency_key(name) for name in left} == {agency_key(name) for name in right}
 
 
+def _subject_kept_whole(clauses: list[str]) -> list[str]:
+    """Clauses, with a first clause that only names agencies joined to the next one: "Các sở,
+    ban, ngành tỉnh; UBND các xã, phường theo chức năng … báo cáo …" is one subject of two."""
+    joined: list[str] = []
+    for clause in clauses:
+        if len(joined) == 1 and _names_only(joined[0]):
+            joined[0] = f"{joined[0]}; {clause}"
+        else:
+            joined.append(clause)
+    return joined
+
+
+def _names_only(clause: str) -> bool:
+    """True for a clause that is nothing but agencies ("Các sở, ban, ngành tỉnh")."""
+    text = _ASSIGN.sub("", leading_deadline(clause.strip())[1])
+    if not text or _TASK_VERB.search(text, known_prefix(text)):
+        return False
+    names = split_agencies(text)
+    return bool(names) and all(looks_like_agency(name) for name in names)
+
+
 def _clause_groups(text: str, lead: list[str], *, explicit_only: bool) -> list[_Group]:
     """Cut an assignment into tasks: a reporting duty with its own deadline is a task of its
     own; another agency's share is a task of its own, or makes it a coordinator when it only
     supports the lead ("các phòng … phối hợp với Văn phòng Sở")."""
     groups = [_Group(lead)]
     foreign = False
-    for position, clause in enumerate(_split_clauses(text)):
+    for position, clause in enumerate(_subject_kept_whole(_split_clauses(text))):
         subject = _subject(clause) if position else None
         if subject is not None and subject[1]:
             # "…; giao Sở B …": another explicit assignment in the same paragraph.
@@ -316,7 +426,8 @@ def _prose_found(
     targets = _coordinate_targets(content)
     if targets and not _same_agencies(targets, lead):
         coordinators.extend(targets)
-    deadline_text = clean_deadline(find_deadline_phrase(content))
+    opening, _rest = leading_deadline(content)
+    deadline_text = clean_deadline(opening or find_deadline_phrase(content))
     return Found(
         position=position,
         section=section,
@@ -349,9 +460,14 @@ def find_prose(lines: list[Line], skip: set[int], *, explicit_only: bool) -> lis
         if outline.skipped:
             continue
         if paragraph.kind != "decimal":
-            if index not in handed_out and _ASSIGN.match(paragraph.body):
-                # "Giao Sở Y tế …" whose number a .txt export of Word's numbering lost.
-                tasks = _unnumbered_assignment(paragraph, outline, unnumbered)
+            if index in handed_out or paragraph.kind in ("roman", "label"):
+                continue
+            if _ASSIGN.match(paragraph.body) or not explicit_only:
+                # "Giao Sở Y tế …" whose number a .txt export of Word's numbering lost, "- Sở
+                # X chủ trì …", "Sở Y tế:" over its bullets.
+                tasks = _unnumbered_assignment(
+                    paragraphs, index, outline, unnumbered, handed_out, explicit_only
+                )
                 unnumbered += bool(tasks)
                 found.extend(tasks)
             continue
@@ -392,15 +508,7 @@ def find_prose(lines: list[Line], skip: set[int], *, explicit_only: bool) -> lis
             )
             continue
         if items and hands_out:
-            for number, item in enumerate(items):
-                item_path = (
-                    [*path, item.marker]
-                    if item.kind in ("letter", "item")
-                    else [*path, VIETNAMESE_LETTERS[number % len(VIETNAMESE_LETTERS)]]
-                )
-                found.append(
-                    _prose_found(item.body, lead, [], item.position, outline.section, item_path)
-                )
+            found.extend(_handed_out(body, lead, items, path, outline.section))
             continue
         found.extend(
             _group_tasks(
@@ -410,10 +518,32 @@ def find_prose(lines: list[Line], skip: set[int], *, explicit_only: bool) -> lis
     return found
 
 
-def _unnumbered_assignment(paragraph: Para, outline: Outline, before: int) -> list[Found]:
-    """The tasks of an assignment paragraph without a decimal number ("Giao …", "- Giao …")."""
-    subject = _subject(paragraph.body)
-    lead = _subject_agencies(subject[0]) if subject else []
+def _unnumbered_assignment(
+    paragraphs: list[Para],
+    index: int,
+    outline: Outline,
+    before: int,
+    handed_out: set[int],
+    explicit_only: bool,
+) -> list[Found]:
+    """The tasks of an assignment paragraph without a decimal number ("Giao …", "- Sở X chủ
+    trì …", "Trong Quý III/2026, Sở X …"), or of an intro ending in ":" that gives every
+    bullet under it ("Giao Sở Y tế chủ trì, phối hợp với …:", "Sở Y tế:")."""
+    paragraph = paragraphs[index]
+    body = paragraph.body
+    subject = _subject(body)
+    # Without "Giao": a bullet or item that assigns ("- Sở X chủ trì …"), or an intro that
+    # hands out what follows; a paragraph of running text describes, it does not assign.
+    if (
+        subject is not None
+        and not subject[1]
+        and (explicit_only or (paragraph.kind == "text" and not _HANDS_OUT.search(body)))
+    ):
+        return []
+    heading: list[str] = []
+    if subject is None and paragraph.kind == "text" and body.rstrip().endswith(":"):
+        heading = _agency_heading(body)
+    lead = heading or (_subject_agencies(subject[0]) if subject else [])
     if not lead:
         return []
     if paragraph.kind in ("letter", "item"):
@@ -422,7 +552,65 @@ def _unnumbered_assignment(paragraph: Para, outline: Outline, before: int) -> li
         path = [*outline.path, VIETNAMESE_LETTERS[before % len(VIETNAMESE_LETTERS)]]
     else:
         path = [str(before + 1)]
-    return _group_tasks(paragraph.body, lead, paragraph.position, outline.section, path)
+    if paragraph.kind in ("text", "letter", "item") and _HANDS_OUT.search(body):
+        items: list[Para] = []
+        for child_index in range(index + 1, len(paragraphs)):
+            child = paragraphs[child_index]
+            if child.kind != "bullet":
+                break
+            items.append(child)
+            handed_out.add(child_index)
+        if items:
+            return _handed_out(body, lead, items, path, outline.section)
+    if heading:
+        return []
+    return _group_tasks(body, lead, paragraph.position, outline.section, path)
+
+
+_AGENCY_LABEL = re.compile(r"^(?P<names>[^:;]{2,200}?)\s*:\s+(?=\S)")
+
+
+def _handed_out(
+    intro: str, lead: list[str], items: list[Para], path: list[str], section: str | None
+) -> list[Found]:
+    """The items an assignment gives ("Giao Sở Y tế chủ trì, phối hợp với Sở Tài chính: - …
+    - …"): each takes the intro's lead, its coordinators and, without one of its own, its
+    deadline."""
+    targets = _coordinate_targets(intro)
+    coordinators = targets if targets and not _same_agencies(targets, lead) else []
+    intro_deadline = clean_deadline(find_deadline_phrase(intro))
+    group_heading = all(is_generic_group(name) for name in lead)
+    found: list[Found] = []
+    for number, item in enumerate(items):
+        item_path = (
+            [*path, item.marker]
+            if item.kind in ("letter", "item")
+            else [*path, VIETNAMESE_LETTERS[number % len(VIETNAMESE_LETTERS)]]
+        )
+        own = _subject(item.body)
+        label = _AGENCY_LABEL.match(item.body)
+        if own is not None and label and own[0].rstrip(" :") == label["names"].strip():
+            # "- Sở Tài chính: thẩm định …": the agency before the colon leads what follows.
+            task = _prose_found(
+                item.body[label.end() :],
+                _subject_agencies(own[0]),
+                [],
+                item.position,
+                section,
+                item_path,
+            )
+        elif own is not None and (own[1] or group_heading):
+            # "- Đề nghị Công an tỉnh …" under another agency's label, "a) Sở Tài chính bố
+            # trí …" under "2. Các sở, ban, ngành tỉnh": the item says whose it is.
+            task = _prose_found(
+                item.body, _subject_agencies(own[0]), [], item.position, section, item_path
+            )
+        else:
+            task = _prose_found(item.body, lead, coordinators, item.position, section, item_path)
+        if not task.deadline_text and intro_deadline:
+            task.deadline_text = intro_deadline
+        found.append(task)
+    return found
 
 
 def _group_tasks(

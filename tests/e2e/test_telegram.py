@@ -161,7 +161,11 @@ async def test_coordinator_imports_a_plan_file_sent_in_chat(
         await coordinator.send_document(docx.name, docx.read_bytes())
         preview = await coordinator.next_message()
         assert "7 nhiệm vụ" in preview.text and "Rà soát, cập nhật danh mục" in preview.text
-        assert [label for label, _data in preview.buttons] == ["Nhập kế hoạch", "Hủy"]
+        assert [label for label, _data in preview.buttons] == [
+            "Nhập kế hoạch",
+            "Tải bảng kiểm tra",
+            "Hủy",
+        ]
         await coordinator.press(preview, dict(preview.buttons)["Nhập kế hoạch"])
         imported = await coordinator.next_edit()
         assert "7 mới" in imported.text and imported.buttons == []

@@ -8,11 +8,13 @@ A cell may hold newlines: separate paragraphs in .docx, line breaks in .xlsx and
 from __future__ import annotations
 
 import csv
+import io
+import itertools
 import json
 import re
 import struct
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -364,3 +366,60 @@ def _cfb_entry(
     struct.pack_into("<III", entry, 68, 0xFFFFFFFF, right, child)
     struct.pack_into("<IQ", entry, 116, start, size)
     return bytes(entry)
+
+
+# --- zip bombs and oversized packages -------------------------------------------------------
+
+
+def build_zip_bomb_docx(path: Path, packed_bytes: int = 400 * 1024) -> Path:
+    """A valid .docx of paragraphs that each repeat one letter a million times, until the file is
+    about `packed_bytes` long: they deflate ~230 times, so 400 KB unpack to about 100 MB (the
+    shape of the upload that froze the bot for 43 s)."""
+    chunk = b"<w:p><w:r><w:t>" + b"a" * 1_000_000 + b"</w:t></w:r></w:p>"
+    return _docx_with_body(
+        path, itertools.repeat(chunk), lambda packed, _unpacked: packed >= packed_bytes
+    )
+
+
+def build_long_docx(path: Path, unpacked_bytes: int) -> Path:
+    """A valid .docx of numbered paragraphs whose XML unpacks to `unpacked_bytes`, deflated at
+    an ordinary ratio (about 25 times)."""
+
+    def chunks() -> Iterator[bytes]:
+        for start in itertools.count(0, 5000):
+            yield "".join(
+                f"<w:p><w:r><w:t>Nhiệm vụ {number}: rà soát thủ tục</w:t></w:r></w:p>"
+                for number in range(start, start + 5000)
+            ).encode()
+
+    return _docx_with_body(path, chunks(), lambda _packed, unpacked: unpacked >= unpacked_bytes)
+
+
+def _docx_with_body(path: Path, chunks: Iterator[bytes], done: Callable[[int, int], bool]) -> Path:
+    """python-docx's blank document with `chunks` streamed into its body until `done(packed
+    bytes written, unpacked bytes written)`; fast deflate, since the files are large."""
+    import zipfile
+
+    import docx
+
+    template = io.BytesIO()
+    docx.Document().save(template)
+    with (
+        zipfile.ZipFile(template) as source,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as package,
+    ):
+        for part in source.infolist():
+            content = source.read(part.filename)
+            if part.filename != "word/document.xml":
+                package.writestr(part.filename, content)
+                continue
+            head, tail = content.split(b"<w:body>")
+            with package.open(part.filename, "w", force_zip64=True) as stream:
+                stream.write(head + b"<w:body>")
+                unpacked = 0
+                while not done(package.fp.tell(), unpacked):
+                    chunk = next(chunks)
+                    stream.write(chunk)
+                    unpacked += len(chunk)
+                stream.write(tail)
+    return path

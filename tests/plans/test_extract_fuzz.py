@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -120,3 +122,86 @@ def test_agency_lists_and_deadline_phrases_never_crash(text):
         assert name == name.strip() and name
     phrase = find_deadline_phrase(text)
     assert phrase in text
+
+
+# --- tables of unseen shape: header words, column order, merged rows ---------------------------
+
+HEADER_WORDS = [
+    "Số TT",
+    "STT",
+    "TT",
+    "#",
+    "Nội dung công việc",
+    "Tên nhiệm vụ",
+    "Nhiệm vụ, giải pháp",
+    "Công việc",
+    "Việc cần làm",
+    "Cơ quan chủ trì",
+    "Đơn vị/cá nhân thực hiện",
+    "Phối hợp",
+    "Cùng làm",
+    "Kết quả/Sản phẩm",
+    "Sản phẩm dự kiến",
+    "Hình thức văn bản",
+    "Thời gian hoàn thành",
+    "Thời hạn",
+    "Tiến độ",
+    "Hạn",
+    "Kinh phí",
+    "Ghi chú",
+    "Cột lạ",
+    "",
+]
+ROW_VALUES = {
+    "number": st.sampled_from(["1", "2", "1.1", "2.3", "II", "a", "b)", "12", ""]),
+    "content": st.sampled_from(
+        [
+            "Rà soát, cập nhật phương án ứng phó thiên tai",
+            "Tập huấn kỹ năng số cho cán bộ cấp xã",
+            "Kiểm tra an toàn thực phẩm tại chợ đầu mối",
+            "1.1",
+            "",
+        ]
+    ),
+    "agency": st.sampled_from(
+        ["Sở Y tế", "Công an tỉnh", "UBND các xã, phường", "Sở Tài chính; Sở Nội vụ", ""]
+    ),
+    "deadline": st.sampled_from(["Quý III/2026", "30/09/2026", "Hằng năm", "Thường xuyên", ""]),
+    "text": st.one_of(st.sampled_from(["Báo cáo", "Quyết định của UBND tỉnh", ""]), CELL),
+}
+KINDS = list(ROW_VALUES)
+MERGED = st.sampled_from(
+    ["A. NHIỆM VỤ CHUNG", "I. TUYÊN TRUYỀN", "1. Nhóm nhiệm vụ về hạ tầng số", "B", "Phần II"]
+)
+
+
+@st.composite
+def unseen_tables(draw) -> Table:
+    """A header of random words over columns of random kinds in random order, with rows merged
+    across the table scattered between the task rows."""
+    width = draw(st.integers(min_value=2, max_value=7))
+    kinds = draw(st.lists(st.sampled_from(KINDS), min_size=width, max_size=width))
+    header = draw(st.lists(st.sampled_from(HEADER_WORDS), min_size=width, max_size=width))
+    rows: list[list[str]] = [header]
+    for _ in range(draw(st.integers(min_value=1, max_value=8))):
+        if draw(st.booleans()) and draw(st.booleans()):
+            rows.append([draw(MERGED)] + [""] * (width - 1))
+        rows.append([draw(ROW_VALUES[kind]) for kind in kinds])
+    return Table(rows=rows)
+
+
+_NUMBER_ONLY = re.compile(r"^[\dIVXivx.,)(/\s-]*$")
+
+
+@FUZZ
+@given(st.lists(unseen_tables(), min_size=1, max_size=3))
+def test_unseen_tables_never_crash_and_never_give_a_number_or_nothing_as_content(tables):
+    document = Document(source="fuzz.xlsx", blocks=list(tables))
+    try:
+        plan = extract_plan(document)
+    except UserError as error:
+        assert error.message
+        return
+    for task in plan.tasks:
+        assert task.content.strip(), task
+        assert not _NUMBER_ONLY.match(task.content), task

@@ -49,7 +49,8 @@ def test_items_headings_page_numbers_and_other_label_names():
     assert first.deadline is not None and first.deadline.due.isoformat() == "2026-07-31"
     # The page number "12" inside the item is dropped; letters may skip (no "b").
     assert second.content == "Nghị quyết về hỗ trợ giáo viên mầm non làm việc ở vùng khó khăn."
-    assert second.result == "Nghị quyết."
+    # The last label's "." closes the item, as ";" closes the others.
+    assert second.result == "Nghị quyết"
     # A heading followed by its text: the text is the content, the heading gives the ref.
     assert third.content == "Rà soát thủ tục hành chính thuộc thẩm quyền."
     assert third.deadline is not None and third.deadline.recurrence == "quarterly"

@@ -16,16 +16,25 @@ import pytest
 from core.errors import UserError
 from core.text import squash_spaces
 from plans.model import Document, Table
-from plans.readers import MAX_FILE_BYTES, decode_text, read_document
+from plans.readers import (
+    MAX_FILE_BYTES,
+    MAX_PDF_PAGES,
+    MAX_TEXT_CHARACTERS,
+    MAX_UNPACKED_XML_BYTES,
+    decode_text,
+    read_document,
+)
 from tests.plans.builders import (
     MERGED_ABOVE,
     TASK_HEADER,
     build_csv,
     build_docx,
     build_encrypted_office,
+    build_long_docx,
     build_pdf,
     build_text_pdf,
     build_xlsx,
+    build_zip_bomb_docx,
     expected_tasks,
     font_path,
     seed001_table,
@@ -526,3 +535,133 @@ def test_over_limit_file_is_refused_without_reading_it(
         read_document(path)
     assert opened == []
     assert os.path.getsize(path) > MAX_FILE_BYTES
+
+
+# --- limits on the work one file may cause ----------------------------------------------------
+
+
+def _spy_on_unpacking(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Names of the zip parts anything opens from now on."""
+    import zipfile
+
+    opened: list[str] = []
+    real_open = zipfile.ZipFile.open
+
+    def spy(self, name, *args, **kwargs):
+        opened.append(getattr(name, "filename", name))
+        return real_open(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", spy)
+    return opened
+
+
+def test_a_zip_bomb_docx_is_refused_before_any_part_is_unpacked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = build_zip_bomb_docx(tmp_path / "ke-hoach.docx")
+    assert path.stat().st_size < 600 * 1024
+    opened = _spy_on_unpacking(monkeypatch)
+    with pytest.raises(UserError) as error:
+        read_document(path)
+    assert "nén theo cách bất thường" in error.value.message
+    assert "lưu lại rồi gửi lại" in error.value.message
+    assert opened == []
+
+
+def test_a_package_whose_xml_unpacks_over_the_limit_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An ordinary compression ratio, just too much XML to parse.
+    path = build_long_docx(tmp_path / "ke-hoach.docx", MAX_UNPACKED_XML_BYTES + 1024 * 1024)
+    opened = _spy_on_unpacking(monkeypatch)
+    with pytest.raises(UserError) as error:
+        read_document(path)
+    assert f"vượt giới hạn {MAX_UNPACKED_XML_BYTES // 1024 // 1024} MB" in error.value.message
+    assert "tách kế hoạch thành nhiều tệp" in error.value.message
+    assert opened == []
+
+
+def test_a_long_docx_within_the_limits_is_read(tmp_path: Path) -> None:
+    path = build_long_docx(tmp_path / "ke-hoach.docx", 2 * 1024 * 1024)
+    blocks = read_document(path).blocks
+    assert blocks[:2] == ["Nhiệm vụ 0: rà soát thủ tục", "Nhiệm vụ 1: rà soát thủ tục"]
+    assert len(blocks) >= 30000
+
+
+@pytest.mark.parametrize("name", ["ke-hoach.txt", "ke-hoach.csv"])
+def test_a_19_mb_text_is_refused_without_reading_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(("1,Rà soát thủ tục,Sở Nội vụ,Quý I/2026\n" * 450_000).encode()[: 19 << 20])
+    read: list[str] = []
+    real_read_bytes = Path.read_bytes
+
+    def spy(self: Path) -> bytes:
+        read.append(self.name)
+        return real_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", spy)
+    with pytest.raises(UserError) as error:
+        read_document(path)
+    assert "quá dài cho một kế hoạch" in error.value.message
+    assert "1.500.000 ký tự (khoảng 500 trang)" in error.value.message
+    assert read == []
+
+
+def test_text_is_limited_in_characters_whatever_its_encoding(tmp_path: Path) -> None:
+    line = "Rà soát thủ tục hành chính\n"
+    at_limit = line * (MAX_TEXT_CHARACTERS // len(line))
+    over = at_limit + line * 2
+    # UTF-16 takes two bytes a character: the limit counts characters, not bytes.
+    (tmp_path / "dung.txt").write_text(at_limit, encoding="utf-16")
+    (tmp_path / "dai.txt").write_text(over, encoding="utf-8")
+    assert len(read_document(tmp_path / "dung.txt").blocks) == MAX_TEXT_CHARACTERS // len(line)
+    with pytest.raises(UserError, match="quá dài cho một kế hoạch"):
+        read_document(tmp_path / "dai.txt")
+
+
+def _pdf_of_pages(path: Path, pages: int) -> Path:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=12)
+    for number in range(1, pages + 1):
+        pdf.add_page()
+        pdf.cell(text=f"Trang {number}")
+    pdf.output(str(path))
+    return path
+
+
+def test_a_pdf_over_the_page_limit_is_refused_from_its_page_count(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pdfplumber.page
+
+    path = _pdf_of_pages(tmp_path / "ke-hoach.pdf", MAX_PDF_PAGES + 1)
+    parsed: list[int] = []
+    real_chars = pdfplumber.page.Page.chars
+
+    monkeypatch.setattr(
+        pdfplumber.page.Page,
+        "chars",
+        property(lambda page: parsed.append(page.page_number) or real_chars.fget(page)),
+    )
+    with pytest.raises(UserError) as error:
+        read_document(path)
+    assert f"có {MAX_PDF_PAGES + 1} trang" in error.value.message
+    assert "gửi tệp Word (.docx)" in error.value.message
+    assert parsed == []
+
+
+def test_pdf_text_counts_against_the_text_limit_page_by_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import plans.readers
+
+    path = _pdf_of_pages(tmp_path / "ke-hoach.pdf", 3)
+    assert paragraphs(read_document(path)) == ["Trang 1", "Trang 2", "Trang 3"]
+    # Two pages of "Trang N" are 12 characters without spaces: a limit of 10 stops at page 2.
+    monkeypatch.setattr(plans.readers, "MAX_TEXT_CHARACTERS", 10)
+    with pytest.raises(UserError, match="quá dài cho một kế hoạch"):
+        read_document(path)

@@ -132,11 +132,10 @@ async def test_a_chart_goes_as_a_photo_with_a_public_url_else_the_text_says_wher
 ):
     import socket
 
-    from core.messages import Attachment
+    from core.messages import FileUpload
 
-    chart = Attachment("tien-do.png", b"\x89PNG\r\n\x1a\n" + b"0" * 2048, is_image=True)
-    workbook = Attachment("bao-cao.xlsx", b"PK\x03\x04 workbook")
-    answer = Answer(text="📊 Tiến độ: 7 nhiệm vụ", attachments=(chart, workbook))
+    chart = FileUpload("tien-do.png", b"\x89PNG\r\n\x1a\n" + b"0" * 2048)
+    workbook = FileUpload("bao-cao.xlsx", b"PK\x03\x04 workbook")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -155,7 +154,8 @@ async def test_a_chart_goes_as_a_photo_with_a_public_url_else_the_text_says_wher
         )
         await with_webhook.start(on_incoming)
         try:
-            await with_webhook.send(person.chat_id, answer)
+            await with_webhook.send(person.chat_id, Answer(text="📊 Tiến độ", attachment=chart))
+            await with_webhook.send(person.chat_id, Answer(text="Báo cáo", attachment=workbook))
         finally:
             await with_webhook.stop()
         polling = ZaloChannel(
@@ -163,15 +163,15 @@ async def test_a_chart_goes_as_a_photo_with_a_public_url_else_the_text_says_wher
         )
         await polling.start(on_incoming)
         try:
-            await polling.send(person.chat_id, answer)
+            await polling.send(person.chat_id, Answer(text="📊 Tiến độ", attachment=chart))
         finally:
             await polling.stop()
-    text, photo, text_only = fake.sent
-    assert photo.photo == chart.data  # fetched by Zalo from the service's public URL
-    assert text.text.startswith(answer.text) and "bao-cao.xlsx" in text.text
-    assert "tien-do.png" not in text.text
-    assert text_only.photo is None and text_only.text.startswith(answer.text)
-    assert "tien-do.png, bao-cao.xlsx" in text_only.text and "Telegram" in text_only.text
+    text, photo, report, text_only = fake.sent
+    assert text.text == "📊 Tiến độ" and photo.photo == chart.data  # fetched from our URL
+    assert report.text.startswith("Báo cáo") and "bao-cao.xlsx" in report.text
+    assert "Telegram" in report.text
+    assert text_only.photo is None and text_only.text.startswith("📊 Tiến độ")
+    assert "tien-do.png" in text_only.text
     # The chart's path is random: no one can guess another report's address.
     sent_photo_urls = [payload["photo"] for method, payload in fake.calls if method == "sendPhoto"]
     assert len(sent_photo_urls) == 1 and len(sent_photo_urls[0].rsplit("/", 1)[1]) >= 24
