@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
@@ -72,6 +73,29 @@ class Settings(BaseSettings):
         if value.strip().upper() not in logging.getLevelNamesMapping():
             raise ValueError("NHACVIEC_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
         return value.strip().upper()
+
+    @field_validator("fallback_after", mode="before")
+    @classmethod
+    def _parse_duration(cls, value):
+        # Written like the reminder offsets: "30m", "2h", "90s"; a bare number is seconds.
+        if isinstance(value, str):
+            match = re.fullmatch(r"\s*(\d+)\s*([smh]?)\s*", value)
+            if match is None:
+                raise ValueError("NHACVIEC_FALLBACK_AFTER is a duration such as 30m, 2h or 90s")
+            unit = {"": 1, "s": 1, "m": 60, "h": 3600}[match.group(2)]
+            return timedelta(seconds=int(match.group(1)) * unit)
+        return value
+
+    @field_validator("zalo_webhook_url")
+    @classmethod
+    def _zalo_webhook_is_https(cls, value: str | None) -> str | None:
+        # Zalo pushes only to HTTPS; plain HTTP is allowed on loopback for a local fake.
+        if value is None:
+            return None
+        loopback = value.startswith(("http://127.0.0.1", "http://localhost"))
+        if not value.startswith("https://") and not loopback:
+            raise ValueError("ZALO_WEBHOOK_URL must be an https:// URL Zalo can reach")
+        return value
 
     @field_validator("database_url")
     @classmethod
