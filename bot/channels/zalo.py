@@ -10,11 +10,13 @@ a public URL; either way they go to one queue that a few workers drain, in order
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import logging
+import math
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -121,23 +123,33 @@ class ZaloEvent:
 
 
 class _Pacer:
-    """At most `rate` sends a second for the whole bot, and a pause after a 429."""
+    """At most `rate` sends a second as Zalo counts them, and a pause after a 429.
+
+    A send holds one of `capacity` slots from the moment it leaves until `window` seconds after
+    its answer came back. Zalo counted it somewhere in between, so no window of Zalo's can hold
+    more than `capacity` of our sends, whatever the network's delays; spacing departures alone
+    would not promise that, since arrivals bunch up when one request is slower than the next.
+    """
 
     def __init__(self, rate: float) -> None:
-        self.interval = 1.0 / rate
-        self._next = 0.0
+        self.capacity = max(1, math.floor(rate))
+        self.window = self.capacity / rate
+        self._slots = asyncio.Semaphore(self.capacity)
         self.paused_until = 0.0
-        self._lock = asyncio.Lock()
 
-    async def wait(self) -> None:
-        async with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next, self.paused_until)
-            if start > now:
-                await asyncio.sleep(start - now)
-            self._next = max(time.monotonic(), start) + self.interval
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """Hold a slot for one send."""
+        await self._slots.acquire()
+        try:
+            while (wait := self.paused_until - time.monotonic()) > 0:
+                await asyncio.sleep(wait)
+            yield
+        finally:
+            asyncio.get_running_loop().call_later(self.window, self._slots.release)
 
     def pause(self, seconds: float) -> None:
+        """Hold every send for `seconds` (Zalo said "Quota exceeded")."""
         self.paused_until = max(self.paused_until, time.monotonic() + seconds)
 
 
@@ -294,16 +306,16 @@ class ZaloChannel:
         for part in split_text(text):
             message_id = await self._send_text(chat_id, part)
         for photo in photos:
-            await self.pacer.wait()
-            await self._call(
-                "sendPhoto",
-                {"chat_id": chat_id, "photo": self._publish(photo.filename, photo.data)},
-            )
+            async with self.pacer.slot():
+                await self._call(
+                    "sendPhoto",
+                    {"chat_id": chat_id, "photo": self._publish(photo.filename, photo.data)},
+                )
         return message_id
 
     async def _send_text(self, chat_id: str, text: str) -> str:
-        await self.pacer.wait()
-        result = await self._call("sendMessage", {"chat_id": chat_id, "text": text})
+        async with self.pacer.slot():
+            result = await self._call("sendMessage", {"chat_id": chat_id, "text": text})
         return str((result or {}).get("message_id", ""))
 
     # --- receiving --------------------------------------------------------------------------
