@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	2>/dev/null && echo $$p && break; done)
 PYTEST_ARGS ?=
 
-.PHONY: run test bench accuracy lint locales clean
+.PHONY: run test test-dates bench accuracy lint locales clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "nhacviec needs Python 3.11 or newer on PATH"; exit 1; }
@@ -39,6 +39,21 @@ test: $(STAMP) $(CATALOGS)
 	trap 'scripts/postgres.sh stop' EXIT; \
 	NHACVIEC_TEST_POSTGRES_URL="$${url:-$$NHACVIEC_TEST_POSTGRES_URL}" \
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The tests where "today" matters, with the clock pinned (NHACVIEC_NOW) to days a calendar race
+# would show: the last week of a quarter, New Year's Eve, Giao thừa 2027 (a day off) and the
+# next quarter's last week; three runs each, so a race that shows one time in three fails.
+TEST_DATES ?= 2026-12-28 2026-12-31 2027-02-05 2027-03-29
+DATE_TESTS ?= tests/e2e tests/bot tests/handlers tests/schedules tests/db
+test-dates: $(STAMP) $(CATALOGS)
+	@url=$$(scripts/postgres.sh start || true); \
+	trap 'scripts/postgres.sh stop' EXIT; \
+	export NHACVIEC_TEST_POSTGRES_URL="$${url:-$$NHACVIEC_TEST_POSTGRES_URL}"; \
+	for day in $(TEST_DATES); do for run in 1 2 3; do \
+		echo "== NHACVIEC_NOW=$${day}T09:00:00+07:00, run $$run"; \
+		NHACVIEC_NOW="$${day}T09:00:00+07:00" $(BIN)/python -m pytest -q -p no:cacheprovider \
+			$(PYTEST_ARGS) $(DATE_TESTS) || exit 1; \
+	done; done
 
 bench: $(STAMP) $(CATALOGS)
 	@status=0; for script in benchmarks/bench_*.py; do \

@@ -572,7 +572,10 @@ def _local_today() -> date:
     """Today in the people's time zone (the host may run on UTC)."""
     from zoneinfo import ZoneInfo
 
-    return datetime.now(ZoneInfo(os.environ.get("NHACVIEC_TIMEZONE", "Asia/Ho_Chi_Minh"))).date()
+    from core.clock import utcnow
+
+    zone = ZoneInfo(os.environ.get("NHACVIEC_TIMEZONE", "Asia/Ho_Chi_Minh"))
+    return utcnow().astimezone(zone).date()
 
 
 def _calendar(args) -> int:

@@ -17,7 +17,7 @@ from sqlmodel import col, select
 
 from bot.logs import chat_context, worker_id
 from bot.settings import Settings
-from core.clock import utcnow
+from core.clock import pin_clock_from_environment, utcnow
 from core.messages import Answer, Incoming
 from db.contacts import chat_roles
 from db.engine import make_engine, migrate, session_scope
@@ -107,6 +107,7 @@ def replan_all(settings: Settings, engine: Engine) -> None:
 
 async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
     """Run until `stop` is set, SIGINT/SIGTERM arrives, or the console's input ends."""
+    pin_clock_from_environment()  # NHACVIEC_NOW: a demo or a test runs the service on a set day
     engine = make_engine(settings.database_url)
     migrate(engine)
     if stop is None:

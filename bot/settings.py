@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -110,7 +110,13 @@ class Settings(BaseSettings):
     def _check_schedule_settings(self) -> Settings:
         from schedules.calendar import SendWindow, parse_offsets, working_days_from_setting
 
-        ZoneInfo(self.timezone)
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            # Not a ValueError by itself: pydantic would let it escape as a traceback.
+            raise ValueError(
+                f"NHACVIEC_TIMEZONE {self.timezone!r} is not a time zone, e.g. Asia/Ho_Chi_Minh"
+            ) from error
         parse_offsets(self.reminder_offsets)
         SendWindow.parse(self.send_window)
         working_days_from_setting(self.working_days)

@@ -490,8 +490,53 @@ _NOTE_FILLERS = {
     "chi oi", "em oi",
 }
 # fmt: on
+
+
+def _canonical(phrases: str) -> set[str]:
+    """Phrases (one a line, as people write them) in the tokens' canonical form."""
+    return {
+        " ".join(token.canon for token in _tokens(*_aligned(line)))
+        for line in phrases.strip().splitlines()
+    }
+
+
+# Greetings and thanks: at either end of a note they say nothing ("Kính gửi anh, …",
+# "… Trân trọng!").
+_NOTE_FILLERS |= _canonical(
+    """
+    kính gửi
+    kính báo cáo
+    đồng chí
+    trân trọng
+    cảm ơn
+    """
+)
+# Words that only name the task, its volume or its deadline: a piece of note made of nothing
+# else says nothing the status and the date do not ("Đã hoàn thành nhiệm vụ", "Hoàn thành 100%
+# khối lượng", "Xin lùi thời hạn sang tháng 5"). Inside a longer note they stay.
+_TOPIC_ONLY = _canonical(
+    """
+    nhiệm vụ
+    nhiệm vụ này
+    nhiệm vụ được giao
+    việc này
+    công việc
+    khối lượng
+    khối lượng công việc
+    thời hạn
+    thời gian
+    thời gian hoàn thành
+    """
+)
 # Openings of a report ("Báo cáo: …", "Bên em …") that say nothing at the start of a note.
-_LEADING_FILLERS = {"bao cao", "ben em", "phong em", "don vi"}
+_LEADING_FILLERS = _canonical(
+    """
+    báo cáo
+    bên em
+    phòng em
+    đơn vị
+    """
+)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -871,6 +916,17 @@ class _Reader:
         pieces = []
         for segment in segments:
             trimmed = self._trim(segment)
+            # One syllable left over ("thực" of "thực hiện", "gửi", "vẫn", "nữa") says nothing
+            # on its own in Vietnamese; a number or a code ("45/KH-SYT") still does.
+            canon = " ".join(self.tokens[index].canon for index in trimmed)
+            if canon in _TOPIC_ONLY:
+                continue
+            if len(trimmed) == 1:
+                word = self.original[self.tokens[trimmed[0]].start : self.tokens[trimmed[0]].end]
+                if not any(char.isdigit() for char in word) and not (
+                    len(word) > 1 and word.isupper()
+                ):
+                    continue
             if trimmed:
                 start = self.tokens[trimmed[0]].start
                 end = self.tokens[trimmed[-1]].end
@@ -890,14 +946,14 @@ class _Reader:
             )
 
         while segment:
-            if len(segment) >= 2 and filler(segment[:2], leading=True):
-                segment = segment[2:]
-            elif filler(segment[:1], leading=True):
-                segment = segment[1:]
-            elif len(segment) >= 2 and filler(segment[-2:]):
-                segment = segment[:-2]
-            elif filler(segment[-1:]):
-                segment = segment[:-1]
+            # The longest filler first: "kính báo cáo" before "kính".
+            for size in (3, 2, 1):
+                if len(segment) >= size and filler(segment[:size], leading=True):
+                    segment = segment[size:]
+                    break
+                if len(segment) >= size and filler(segment[-size:]):
+                    segment = segment[:-size]
+                    break
             else:
                 break
         return segment

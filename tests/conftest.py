@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DIR = Path(os.environ.get("NHACVIEC_SHARED_DIR", REPO_ROOT.parent / "shared"))
@@ -13,11 +14,97 @@ SEEDS_DIR = SHARED_DIR / "seeds"
 EXPECTED_DIR = SEEDS_DIR / "expected"
 
 
+# --- Hypothesis ------------------------------------------------------------------------------
+# "ci": the same bounded examples on every run, so a red build is the code's doing, not the
+# draw's. "dev" (the default on a workstation): more examples, new ones each run, failures kept
+# in .hypothesis/ and replayed first. CI=true (set by CI services and .ci/run) picks "ci";
+# HYPOTHESIS_PROFILE overrides both.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    max_examples=100,
+    deadline=None,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "dev", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "dev")
+)
+
+# CI sets these (.ci/run): there the seeds must be present, and a skipped test is a failure.
+REQUIRE_SHARED = os.environ.get("NHACVIEC_REQUIRE_SHARED") == "1"
+FORBID_SKIPS = os.environ.get("NHACVIEC_FORBID_SKIPS") == "1"
+_SHARED_MISSING = (
+    f"../shared/seeds not found at {SEEDS_DIR} (expected tasks in {EXPECTED_DIR}): "
+    "seed tests need the shared folder beside the clone, or NHACVIEC_SHARED_DIR"
+)
+
+
 def require_shared() -> Path:
-    """Skip the calling test when ../shared (seeds, expected tasks) is absent (a user's clone)."""
+    """Skip the calling test when ../shared (seeds, expected tasks) is absent (a user's clone);
+    fail it instead under NHACVIEC_REQUIRE_SHARED=1 (CI)."""
     if not EXPECTED_DIR.is_dir():
-        pytest.skip(f"../shared/seeds not found at {SEEDS_DIR}: seed tests need the shared folder")
+        if REQUIRE_SHARED:
+            pytest.fail(f"NHACVIEC_REQUIRE_SHARED=1 but {_SHARED_MISSING}", pytrace=False)
+        pytest.skip(_SHARED_MISSING)
     return SEEDS_DIR
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under NHACVIEC_REQUIRE_SHARED=1 a run without the seeds stops at once, saying why."""
+    if REQUIRE_SHARED and not EXPECTED_DIR.is_dir():
+        pytest.exit(
+            f"NHACVIEC_REQUIRE_SHARED=1 but {_SHARED_MISSING}",
+            returncode=pytest.ExitCode.USAGE_ERROR,
+        )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Under NHACVIEC_FORBID_SKIPS=1 (CI) a skipped test fails with its reason: CI has every
+    service and file a test needs, so a skip there hides a test that never ran."""
+    outcome = yield
+    report = outcome.get_result()
+    if FORBID_SKIPS and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped under NHACVIEC_FORBID_SKIPS=1: {reason}"
+
+
+# --- the clock -------------------------------------------------------------------------------
+# NHACVIEC_NOW (ISO with zone) runs the suite on a chosen day (`make test-dates`); every test
+# starts on that moment (or the real time) and whatever a test pins is undone after it.
+
+
+@pytest.fixture(autouse=True)
+def _suite_clock():
+    from core.clock import pin_clock, pin_clock_from_environment
+
+    pin_clock(None)
+    pin_clock_from_environment()
+    yield
+    pin_clock(None)
+    pin_clock_from_environment()
+
+
+@pytest.fixture
+def pinned_now(monkeypatch):
+    """Pin this process and its children (NHACVIEC_NOW) to a moment given as ISO text."""
+    from datetime import datetime
+
+    from core.clock import pin_clock
+
+    def pin(moment: str) -> datetime:
+        at = datetime.fromisoformat(moment)
+        monkeypatch.setenv("NHACVIEC_NOW", at.isoformat())
+        pin_clock(at)
+        return at
+
+    return pin
 
 
 @pytest.fixture

@@ -26,6 +26,10 @@ def database(tmp_path, monkeypatch) -> str:
     return url
 
 
+# A Wednesday in mid-quarter: only the sample's task 1 (due in two days) is reminded.
+DEMO_DAY = "2026-11-18T09:00:00+07:00"
+
+
 def _rows(url: str, model) -> list:
     if not Path(url.split("///", 1)[1]).exists():
         return []
@@ -121,6 +125,8 @@ def _run_demo(tmp_path: Path, typed: str) -> subprocess.CompletedProcess:
         "PATH": "/usr/bin:/bin",
         "HOME": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
+        # A fixed working day, so the sample plan's reminders show on whatever day CI runs.
+        "NHACVIEC_NOW": DEMO_DAY,
     }
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "run"],
@@ -135,6 +141,7 @@ def _run_demo(tmp_path: Path, typed: str) -> subprocess.CompletedProcess:
     return result
 
 
+@pytest.mark.slow  # a subprocess: the whole service starts
 def test_console_demo_answers_tiendo(tmp_path):
     """`make run` without a token: the console demo, with the sample plan, answers /tiendo."""
     upload = tmp_path / "ke-hoach-bo-sung.txt"
@@ -204,6 +211,7 @@ def test_invite_names_the_role_in_vietnamese(database, capsys):
     assert "officer" not in out and "cán bộ" in out
 
 
+@pytest.mark.slow  # a subprocess: the whole service starts
 def test_console_demo_numbers_messages_on_from_the_last_run(tmp_path):
     """The store keeps reminders' message numbers: a new run must not reuse them, or "#1 xong"
     would answer an old reminder instead of the message now shown as #1."""

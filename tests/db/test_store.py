@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from core.clock import utcnow
 from db.engine import session_scope
 from db.models import Reminder, StatusUpdate, Task, TaskStatus
 from db.progress import Bucket, progress_summary
@@ -34,7 +35,7 @@ def test_timestamps_come_back_aware_in_utc(engine):
         task = session.get(Task, outcome.task_ids[0])
         assert task.created_at.tzinfo is not None
         assert task.created_at.utcoffset() == timedelta(0)
-        assert abs(task.created_at - datetime.now(UTC)) < timedelta(minutes=1)
+        assert abs(task.created_at - utcnow()) < timedelta(minutes=1)  # the service's clock
 
 
 def test_reimport_updates_in_place_and_keeps_status_history(engine):

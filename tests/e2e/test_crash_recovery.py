@@ -7,31 +7,34 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
+from core.clock import utcnow
 from db.engine import make_engine, migrate, session_scope
 from db.models import Reminder, ReminderState
 from schedules.planning import plan_reminders
-from tests.factories import draft, join, plan, policy, store_plan
+from tests.e2e.ledger import ledger_is_final, wait_until
+from tests.factories import ZONE, draft, join, plan, policy, store_plan
 from tests.fakes.telegram_api import FakeTelegram
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 OFFICERS = [str(5000 + number) for number in range(8)]
 TASKS = 3  # each officer gets one reminder per task: 24 in all
+# A working day: the service sends only on those (a Tết holiday would hold every reminder).
+DAY = "2026-11-18T09:00:00+07:00"
 
 
 def _prepare(database_url: str) -> int:
     """Officers, tasks and planned reminders; returns how many reminder rows exist."""
     engine = make_engine(database_url)
     migrate(engine)
-    now = datetime.now(UTC)
-    today = now.date()
+    now = utcnow()
+    today = now.astimezone(ZONE).date()
     # Due in two days: the 7d and 3d offsets are already behind us, so one reminder per task
     # and officer goes out at once (the 1d and 0d ones wait for their day).
     due = f"ngày {today + timedelta(days=2):%d/%m/%Y}"
@@ -56,6 +59,8 @@ def _start_service(fake: FakeTelegram, database_url: str, tmp_path) -> subproces
         NHACVIEC_WORKING_DAYS="all",
         NHACVIEC_TICK_SECONDS="0.3",
         NHACVIEC_LEASE_SECONDS="3",
+        # The service lives on the test's clock (pinned to DAY), from this moment on.
+        NHACVIEC_NOW=utcnow().isoformat(),
     )
     # The child keeps its own copy of the log descriptor; ours can close at once.
     with (tmp_path / "service.log").open("ab") as log:
@@ -82,7 +87,10 @@ def _states(database_url: str) -> Counter:
     return states
 
 
-def test_sigkill_mid_dispatch_loses_nothing_and_duplicates_at_most_the_one_in_flight(tmp_path):
+def test_sigkill_mid_dispatch_loses_nothing_and_duplicates_at_most_the_one_in_flight(
+    tmp_path, pinned_now
+):
+    pinned_now(DAY)
     database_url = f"sqlite:///{tmp_path / 'nhacviec.db'}"
     assert _prepare(database_url) >= len(OFFICERS) * TASKS
     with FakeTelegram() as fake:
@@ -112,10 +120,11 @@ def test_sigkill_mid_dispatch_loses_nothing_and_duplicates_at_most_the_one_in_fl
         try:
             expected = len(OFFICERS) * TASKS
             fake.wait_for_sync(lambda: len(_received(fake)) >= expected, timeout=90)
-            time.sleep(1.5)  # room for a wrong second copy to show up
+            wait_until(lambda: ledger_is_final(database_url), timeout=30, what="a final ledger")
         finally:
             service.send_signal(signal.SIGTERM)
             service.wait(timeout=20)
+    # The ledger is final and the service has exited: the chats hold all it will ever send.
 
     texts = _received(fake)
     assert len(texts) == len(OFFICERS) * TASKS  # every officer got every task's reminder

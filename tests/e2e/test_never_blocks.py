@@ -12,14 +12,20 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from datetime import date
 
 import pytest
 
 import bot.service
 from bot.service import sample_plan_text, serve
 from bot.settings import Settings
-from tests.e2e.test_telegram import _cli, _invite, _message_with, configured, fake_telegram
+from tests.e2e.test_telegram import (
+    _cli,
+    _invite,
+    _message_with,
+    _service_today,
+    configured,
+    fake_telegram,
+)
 from tests.plans.builders import build_zip_bomb_docx
 
 pytestmark = pytest.mark.e2e
@@ -42,7 +48,7 @@ async def _round_trip(person, text: str, expected: str) -> float:
 async def _start_officer(fake_telegram, capsys, tmp_path):
     """An officer of the agency that leads task 1 of the sample plan, welcomed."""
     plan = tmp_path / "ke-hoach-mau.txt"
-    plan.write_text(sample_plan_text(date.today()), encoding="utf-8")
+    plan.write_text(sample_plan_text(_service_today()), encoding="utf-8")
     _cli(capsys, "import", str(plan))
     officer = fake_telegram.user(1001, "Lan")
     await officer.send(f"/start {_invite(capsys, 'Sở KH&CN', 'officer')}")

@@ -130,7 +130,7 @@ _NOT_MODIFIED = (
     "exactly the same as a current content and reply markup of the message"
 )
 
-FailureKind = Literal["retry_after", "blocked", "server_error"]
+FailureKind = Literal["retry_after", "blocked", "chat_not_found", "timeout", "server_error"]
 T = TypeVar("T")
 
 
@@ -335,6 +335,10 @@ class _Failure:
             )
         if self.kind == "blocked":
             return _ApiError(403, _BLOCKED)
+        if self.kind == "chat_not_found":
+            return _ApiError(400, "Bad Request: chat not found")
+        if self.kind == "timeout":
+            return _ApiError(504, "Gateway Timeout")
         return _ApiError(500, "Internal Server Error")
 
 
@@ -913,7 +917,10 @@ class FakeTelegram:
         """Make the next `times` calls (None: all) of `method` to `chat_id` (None: any) fail.
 
         kind "retry_after" answers 429 with parameters.retry_after, "blocked" answers 403
-        "Forbidden: bot was blocked by the user", "server_error" answers 500.
+        "Forbidden: bot was blocked by the user", "chat_not_found" answers 400 "Bad Request:
+        chat not found", "server_error" answers 500. "timeout" holds the call `retry_after`
+        seconds (the client gives up first if that is past its read timeout), delivers nothing
+        and answers 504.
         """
         methods = frozenset([method] if isinstance(method, str) else method)
         with self._lock:
@@ -1211,7 +1218,11 @@ class FakeTelegram:
         try:
             if handler is None:
                 raise _ApiError(404, "Not Found: method not found")
-            self._check_failure(method, params)
+            failure = self._check_failure(method, params)
+            if failure is not None:
+                if failure.kind == "timeout":
+                    await self._pause(failure.retry_after)
+                raise failure.error()
             delay, deliver_first = self._delay_for(method, params)
             if delay and not deliver_first:
                 await self._pause(delay)
@@ -1283,7 +1294,8 @@ class FakeTelegram:
             body=file.data, content_type=file.mime_type or "application/octet-stream"
         )
 
-    def _check_failure(self, method: str, params: dict[str, Any]) -> None:
+    def _check_failure(self, method: str, params: dict[str, Any]) -> _Failure | None:
+        """The injected failure this call meets (counted as used), or None."""
         with self._lock:
             for rule in self._failures:
                 if method in rule.methods and rule.chat_id in (None, params.get("chat_id")):
@@ -1291,7 +1303,8 @@ class FakeTelegram:
                         rule.remaining -= 1
                         if rule.remaining <= 0:
                             self._failures.remove(rule)
-                    raise rule.error()
+                    return rule
+        return None
 
     def _delay_for(self, method: str, params: dict[str, Any]) -> tuple[float, bool]:
         with self._lock:

@@ -97,7 +97,34 @@ async def test_ambiguous_reply_asks_which_task_with_buttons(engine):
     ]
     pressed = answers[0].buttons[0]
     confirmation = await _say(engine, "100", pressed.label, button_data=pressed.data)
-    assert "hoàn thành" in confirmation.lower()
+    assert confirmation == "✅ Đã ghi nhận: nhiệm vụ 1 đã hoàn thành. Cảm ơn bạn!"
+    with session_scope(engine) as session:
+        statuses = {task.ref: task.status for task in session.exec(select(Task))}
+        assert statuses == {
+            "1": TaskStatus.DONE,
+            "2": TaskStatus.NOT_STARTED,  # the button not pressed changed nothing
+            "3": TaskStatus.NOT_STARTED,
+        }
+        (update,) = session.exec(select(StatusUpdate)).all()
+        assert (update.new_status, update.chat_id, update.channel) == ("done", "100", "telegram")
+
+
+async def test_the_in_progress_button_records_the_status_and_says_so(engine):
+    codes = _seed(engine)
+    await _say(engine, "100", f"/start {codes['officer']}")
+    with session_scope(engine) as session:
+        task = session.exec(select(Task).where(Task.ref == "2")).one()
+    answer = await _say(engine, "100", "Đang thực hiện", button_data=f"st:{task.id}:in_progress")
+    assert answer == "⏳ Đã ghi nhận: nhiệm vụ 2 đang thực hiện."
+    with session_scope(engine) as session:
+        assert session.get(Task, task.id).status == TaskStatus.IN_PROGRESS
+        (update,) = session.exec(select(StatusUpdate)).all()
+        assert (update.task_id, update.text, update.new_status, update.chat_id) == (
+            task.id,
+            "Đang thực hiện",
+            "in_progress",
+            "100",
+        )
 
 
 async def test_officer_cannot_update_another_agencys_task(engine):
@@ -178,7 +205,9 @@ async def test_only_coordinators_may_bring_a_plan_in_by_chat(engine):
 async def test_a_named_task_that_is_not_open_is_never_swapped_for_another(engine):
     codes = _seed(engine)
     await _say(engine, "100", f"/start {codes['officer']}")
-    assert "hoàn thành" in (await _say(engine, "100", "2 xong")).lower()
+    assert await _say(engine, "100", "2 xong") == (
+        "✅ Đã ghi nhận: nhiệm vụ 2 đã hoàn thành. Cảm ơn bạn!"
+    )
     # Sent twice (phones do that): the second must not close task 1, the only one left open.
     again = await _say(engine, "100", "2 xong")
     assert "không có nhiệm vụ 2" in again

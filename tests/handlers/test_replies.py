@@ -9,10 +9,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from handlers.replies import ParsedReply, parse_reply
+from tests.gates import assert_exact_misses, load_labelled
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LABELLED_SET = REPO_ROOT / "tests" / "data" / "replies.jsonl"
@@ -257,6 +258,20 @@ def test_note_is_the_rest_of_the_words():
     assert read("xong rồi ạ").note is None
 
 
+def test_a_leftover_syllable_the_task_itself_or_a_greeting_is_no_note():
+    # A note says what the status, date and task do not: a reason, a document, what is pending.
+    assert read("Dạ em gửi rồi ạ").note is None
+    assert read("xin lùi hạn 1 tuần").note is None
+    assert read("Đã hoàn thành nhiệm vụ").note is None
+    assert read("Kính gửi anh, đã xong. Trân trọng!").note is None
+
+
+def test_a_short_note_that_says_something_stays():
+    assert read("hoàn thành trước thời hạn").note == "trước thời hạn"
+    assert read("vướng KBNN").note == "KBNN"
+    assert read("Em đã gửi văn bản số 45/SYT").note == "gửi văn bản số 45/SYT"
+
+
 def test_as_dict_uses_plain_json_types():
     reply = read("2 xin gia hạn đến 15/3 vì chưa có số liệu")
     assert json.loads(json.dumps(reply.as_dict())) == {
@@ -277,17 +292,46 @@ def test_decomposed_unicode_reads_like_composed():
 # --- the labelled set and robustness ---
 
 
-def test_labelled_replies_are_read_as_labelled():
-    with LABELLED_SET.open(encoding="utf-8") as lines:
-        examples = [json.loads(line) for line in lines if line.strip()]
-    assert len(examples) >= 200
-    misses = []
-    for example in examples:
+# The labelled replies read otherwise than labelled, and why. Every field of a label counts,
+# its nulls and its note too.
+KNOWN_MISSES = {
+    "hoan thah": "'thah' (a letter of 'thành' dropped) is beyond the typo rules, so no status",
+    "Kính gửi anh, đơn vị đang triển khai thực hiện, hiện đạt khoảng 65% khối lượng, dự kiến "
+    "hoàn thành trong tháng 4/2026": "the note keeps 'khối lượng,' before the expected date: "
+    "notes are cut where words were read, not at commas",
+    "sẽ làm trong tuần tới": "the note loses 'tới' (read as the 'đến' before a date)",
+    "Chưa triển khai do chưa đến thời gian thực hiện": "the note loses the 'hiện' of 'thực hiện'",
+    "Vì thiếu cán bộ nên tiến độ chậm, mới được 20%": "the note keeps 'mới' of 'mới được 20%'",
+    "Xin gia hạn, dự kiến hoàn thành trước ngày 15/4/2026": "the note keeps 'dự kiến hoàn "
+    "thành', the words around the date read as the extension's end",
+    "Dạ, nhiệm vụ này bên em đã thực hiện xong rồi ạ": "the note keeps the opening 'nhiệm vụ "
+    "này bên em đã thực' (only two-word openings such as 'bên em' are dropped)",
+    "vẫn đang trong quá trình thực hiện": "the note keeps 'vẫn đang' of 'đang trong quá trình'",
+    "cho em gia hạn đến thứ 6 tuần sau": "a weekday ('thứ 6 tuần sau') is not read as a date, "
+    "so 'đến thứ 6' stays in the note",
+    "cv nay e lam xong r a": "the abbreviations 'cv nay e' (công việc này em) are not fillers",
+}
+
+
+def _misses(path: Path) -> dict[str, dict]:
+    """Text -> {field: (labelled, read)} for each reply read otherwise than labelled."""
+    misses = {}
+    for example in load_labelled(path):
         got = read(example["text"], date.fromisoformat(example["today"])).as_dict()
-        if any(got[field] != value for field, value in example["expected"].items()):
-            misses.append((example["text"], example["expected"], got))
-    accuracy = 1 - len(misses) / len(examples)
-    assert accuracy >= 0.95, misses
+        wrong = {
+            field: (value, got[field])
+            for field, value in example["expected"].items()
+            if got[field] != value
+        }
+        if wrong:
+            misses[example["text"]] = wrong
+    return misses
+
+
+def test_labelled_replies_are_read_as_labelled_but_the_known_misses():
+    examples = load_labelled(LABELLED_SET)
+    assert len(examples) >= 400 and all("note" in e["expected"] for e in examples)
+    assert_exact_misses(_misses(LABELLED_SET), KNOWN_MISSES, label="replies.jsonl")
 
 
 _VOCABULARY = (
@@ -299,7 +343,6 @@ _VOCABULARY = (
 _WORDS = st.sampled_from(_VOCABULARY.split(" "))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     text=st.one_of(st.text(max_size=80), st.lists(_WORDS, max_size=12).map(" ".join)),
     today=st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31)),

@@ -102,6 +102,68 @@ def seed001_table(seeds_dir: Path) -> tuple[list[str], list[list[str]]]:
     return text_lines[:3], rows
 
 
+# Seed 001's first section and the start of its second, as its PDF prints them, typed from the seed's text (not its expected
+# JSON): each cell holds the lines printed in it, so a reader and the extractor must join them
+# ("71-" + "NQ/TW", "Sở Văn hóa," + "Thể thao và Du" + "lịch") to match the expected tasks.
+SEED001_TITLE = [
+    "Phụ lục II",
+    "CÁC NHIỆM VỤ TRỌNG TÂM",
+    "(Kèm theo Kế hoạch số -KH/UBND ngày / /2026 của UBND tỉnh Đắk Lắk)",
+]
+SEED001_HEADER = [
+    "TT",
+    "Nội dung nhiệm vụ",
+    "Cơ quan chủ\ntrì",
+    "Cơ quan phối hợp",
+    "Kết quả",
+    "Thời gian\nhoàn thành",
+]
+SEED001_SECTIONS = [
+    ["I. Nâng cao nhận thức, đổi mới tư duy và hành động, xác định quyết tâm chính trị mạnh mẽ"],
+    [
+        "1",
+        "Tuyên truyền về nội dung Nghị quyết số 71-\nNQ/TW ngày 22/8/2025 của Bộ Chính trị và\nChương trình hành động số 04-CTr/TU ngày\n10/12/2025 của Ban Thường vụ Tỉnh ủy và các\nvăn bản chỉ đạo của Trung ương, Tỉnh ủy có\nliên quan nhằm nâng cao nhận thức, thống nhất\ntrong hành động của toàn hệ thống chính trị và\nquần chúng nhân dân trên địa bàn tỉnh trong\nđột phá phát triển giáo dục và đào tạo",
+        "Sở Văn hóa,\nThể thao và Du\nlịch",
+        "Sở, ngành, các xã,\nphường và cơ quan,\nđơn vị liên quan",
+        "Các kế hoạch,\ncông văn, văn\nbản chỉ đạo của\nSở, ngành và các\nxã, phường",
+        "Thường\nxuyên",
+    ],
+    [
+        "2",
+        "Xây dựng kế hoạch cụ thể để triển khai thực\nhiện hiệu quả Nghị quyết số 71-NQ/TW ngày\n22/8/2025 của Bộ Chính trị và Chương trình\nhành động số 04-CTr/TU ngày 10/12/2025 của\nBan Thường vụ Tỉnh ủy và các văn bản chỉ đạo\ncủa Trung ương, Tỉnh ủy có liên quan phù hợp\nvới tình hình thực tế của từng địa phương, cơ\nquan, đơn vị",
+        "Sở, ngành, các\nxã, phường và\ncơ quan, đơn vị\nliên quan",
+        "",
+        "Kế hoạch",
+        "Quý I/2026",
+    ],
+    [
+        "3",
+        "Thực hiện kiểm tra, giám sát việc thực hiện các\nchỉ tiêu, nhiệm vụ giáo dục và đào tạo; xử lý\nnghiêm các trường hợp thiếu trách nhiệm,\nbuông lỏng quản lý hoặc để xảy ra tiêu cực, sai\nphạm",
+        "Thanh tra tỉnh",
+        "Sở, ngành, các xã,\nphường và cơ quan,\nđơn vị liên quan",
+        "Chương trình,\nKế hoạch",
+        "Hằng năm",
+    ],
+    [
+        "4",
+        "Tổ chức quán triệt, truyền thông, phổ biến\nNghị quyết số 248/2025/QH15 ngày 10/12/2025\ncủa Quốc hội về một số cơ chế, chính sách đặc\nthù, vượt trội để thực hiện đột phá phát triển\ngiáo dục và đào tạo và văn bản hướng dẫn thi\nhành tại địa phương trong năm 2026",
+        "Sở Văn hóa,\nThể thao và Du\nlịch",
+        "Sở Giáo dục và Đào\ntạo và các Sở, ngành,\ncác xã, phường và cơ\nquan, đơn vị liên\nquan",
+        "Công văn, kế\nhoạch, hội nghị,\ntọa đàm, báo chí\ncủa Sở, ngành\nvà các xã,\nphường",
+        "Thường\nxuyên",
+    ],
+    ["II. Xây dựng cơ chế, chính sách đặc thù, vượt trội cho phát triển giáo dục và đào tạo"],
+    [
+        "1",
+        "Xây dựng chính sách khuyến khích đầu tư cho\ngiáo dục và đào tạo",
+        "Sở Giáo dục và\nĐào tạo",
+        "Sở, ngành, các xã,\nphường và cơ quan,\nđơn vị liên quan",
+        "Nghị quyết của\nHĐND",
+        "Năm 2026",
+    ],
+]
+
+
 # --- .docx ----------------------------------------------------------------------------------
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from core.errors import UserError
@@ -85,7 +85,6 @@ TABLE = st.lists(st.lists(CELL, min_size=1, max_size=7), min_size=1, max_size=8)
 )
 BLOCKS = st.lists(st.one_of(TEXT, TABLE), max_size=6)
 EXTRACTORS = (extract_tables, extract_flattened, extract_labelled, extract_prose)
-FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _run_all(document: Document) -> None:
@@ -103,19 +102,16 @@ def _run_all(document: Document) -> None:
         assert len(refs) == len(set(refs))
 
 
-@FUZZ
 @given(TEXT)
 def test_random_text_never_crashes(text):
     _run_all(text_to_document(text, source="fuzz.txt"))
 
 
-@FUZZ
 @given(BLOCKS)
 def test_random_tables_and_paragraphs_never_crash(blocks):
     _run_all(Document(source="fuzz.docx", blocks=blocks))
 
 
-@FUZZ
 @given(TEXT)
 def test_agency_lists_and_deadline_phrases_never_crash(text):
     for name in split_agencies(text):
@@ -193,7 +189,6 @@ def unseen_tables(draw) -> Table:
 _NUMBER_ONLY = re.compile(r"^[\dIVXivx.,)(/\s-]*$")
 
 
-@FUZZ
 @given(st.lists(unseen_tables(), min_size=1, max_size=3))
 def test_unseen_tables_never_crash_and_never_give_a_number_or_nothing_as_content(tables):
     document = Document(source="fuzz.xlsx", blocks=list(tables))

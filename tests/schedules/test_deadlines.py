@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import calendar
-import json
 import unicodedata
 from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from schedules.deadlines import Deadline, parse_deadline, period_end
+from tests.gates import assert_exact_misses, load_labelled
 
 LABELLED_SET = Path(__file__).resolve().parents[1] / "data" / "deadlines.jsonl"
 TODAY = date(2026, 3, 10)  # a Tuesday
@@ -160,17 +160,21 @@ def test_the_phrase_is_kept_as_written_in_nfc():
 # --- the labelled set and the seeds -----------------------------------------------------------
 
 
-def test_the_labelled_phrases_read_as_labelled():
-    examples = [json.loads(line) for line in LABELLED_SET.read_text("utf-8").splitlines() if line]
-    assert len(examples) >= 150
-    misses = []
+# The labelled phrases read otherwise than labelled, with why: none at present.
+KNOWN_MISSES: dict[str, str] = {}
+
+
+def test_the_labelled_phrases_read_as_labelled_but_the_known_misses():
+    examples = load_labelled(LABELLED_SET)
+    assert len(examples) >= 250
+    misses = {}
     for example in examples:
         today = date.fromisoformat(example["today"]) if "today" in example else None
         deadline = parse_deadline(example["text"], today=today)
         understood = example.get("understood", deadline.understood)
         if deadline.as_dict() != example["expected"] or deadline.understood != understood:
-            misses.append((example["text"], deadline.as_dict(), example["expected"]))
-    assert 1 - len(misses) / len(examples) >= 0.98, misses
+            misses[example["text"]] = (example["expected"], deadline.as_dict())
+    assert_exact_misses(misses, KNOWN_MISSES, label="deadlines.jsonl")
 
 
 # --- next_due --------------------------------------------------------------------------------
@@ -255,7 +259,6 @@ def test_period_end_is_none_for_anything_but_a_date(text):
 # --- properties ------------------------------------------------------------------------------
 
 
-@settings(max_examples=300)
 @given(st.text())
 def test_no_text_makes_the_grammar_raise(text):
     deadline = parse_deadline(text, today=TODAY)

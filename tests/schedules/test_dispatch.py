@@ -340,3 +340,49 @@ def test_a_missed_recurring_cycle_stays_overdue_until_reported(engine):
             select(Reminder).where(Reminder.state == ReminderState.PENDING)
         ).all()
         assert pending and {r.cycle.isoformat() for r in pending} == {"2026-09-30"}
+
+
+def test_two_workers_claiming_at_once_send_each_reminder_once(engine):
+    """Two service processes on one database (PostgreSQL in production): each due reminder
+    goes out once, whichever worker claims it."""
+    import threading
+
+    contacts = [str(700 + number) for number in range(30)]
+    _setup(engine, "ngày 30/06/2026", contacts=contacts)
+    clock = Clock(local(2026, 6, 23, 8, 1))  # the 7d reminders are due, one per officer
+    start = threading.Barrier(2)
+    channels = {"a": RecordingChannel(), "b": RecordingChannel()}
+    errors: list[BaseException] = []
+
+    def work(name: str) -> None:
+        channel = channels[name]
+        original_send = channel.send
+
+        async def slow_send(chat_id, answer):
+            await asyncio.sleep(0.005)  # a network round trip: the other worker runs meanwhile
+            return await original_send(chat_id, answer)
+
+        channel.send = slow_send
+        dispatcher = _dispatcher(engine, channel, clock)
+        dispatcher.worker = f"worker-{name}"
+        dispatcher.batch = 5  # small batches: the two workers interleave many times
+        start.wait(timeout=10)
+        try:
+            for _ in range(20):  # bounded: 30 reminders, 5 a pass, two workers
+                report = asyncio.run(dispatcher.run_once())
+                if not report.sent and not report.retried:
+                    break
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(name,)) for name in channels]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    sent = [chat_id for channel in channels.values() for chat_id, _text in channel.sent]
+    assert sorted(sent) == sorted(contacts)  # every officer once, none twice
+    seven_days = [r for r in _reminders(engine) if r.offset_label == "7d"]
+    assert {r.state for r in seven_days} == {ReminderState.SENT}
+    assert {r.claimed_by for r in seven_days} <= {"worker-a", "worker-b"}
