@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_PATH = Path("data") / "nhacviec.db"
@@ -58,11 +58,12 @@ class Settings(BaseSettings):
 
     @field_validator("telegram_bot_token", "zalo_bot_token", "zalo_webhook_url")
     @classmethod
-    def _refuse_placeholder_token(cls, value: str | None) -> str | None:
+    def _refuse_placeholder_token(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None or not value.strip():
             return None
         if value.strip() in PLACEHOLDER_SECRETS:
-            raise ValueError("the bot token is a placeholder; set the token the platform gave")
+            name = cls.model_fields[info.field_name].alias
+            raise ValueError(f"{name} is a placeholder; set the value the platform gave")
         return value.strip()
 
     @field_validator("log_level")
