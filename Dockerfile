@@ -10,6 +10,7 @@ RUN useradd --create-home --uid 1000 nhacviec && mkdir /data && chown nhacviec /
 WORKDIR /app
 
 COPY pyproject.toml README.md ./
+COPY core core
 COPY bot bot
 COPY handlers handlers
 COPY schedules schedules

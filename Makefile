@@ -29,7 +29,7 @@ locales: $(STAMP)
 	$(BIN)/pybabel compile --statistics -d locales -D messages
 
 run: $(STAMP) $(CATALOGS)
-	@$(BIN)/nhacviec run
+	@$(BIN)/nhacviec run --demo
 
 # PostgreSQL tests run when a server can be started here (scripts/postgres.sh); .ci/run
 # installs one from Debian's packages first.

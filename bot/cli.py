@@ -56,9 +56,24 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title=_("commands"), metavar=_("COMMAND"))
 
     run = commands.add_parser(
-        "run", help=_("start the service (console demo when no Telegram token is set)")
+        "run", help=_("start the service: receive messages, answer them, deliver reminders")
+    )
+    run.add_argument(
+        "--demo",
+        action="store_true",
+        help=_("without TELEGRAM_BOT_TOKEN, run the console demo (never on a real database)"),
     )
     run.set_defaults(command_function=_run)
+
+    worker = commands.add_parser(
+        "worker", help=_("deliver reminders and re-plan only (several may share PostgreSQL)")
+    )
+    worker.set_defaults(command_function=_worker)
+
+    health = commands.add_parser(
+        "health", help=_("exit 0 when the database answers and reminders are being delivered")
+    )
+    health.set_defaults(command_function=_health)
 
     importing = commands.add_parser(
         "import", help=_("import plan documents and plan their reminders")
@@ -178,13 +193,32 @@ def _today(settings) -> date:
 
 
 def _run(args) -> int:
+    return _serve(mode="run", demo=args.demo)
+
+
+def _worker(args) -> int:
+    return _serve(mode="worker", demo=False)
+
+
+def _health(args) -> int:
+    from bot.service import check_health
+
+    problem = check_health(_settings())
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
+    print(_("Healthy."))
+    return 0
+
+
+def _serve(*, mode: str, demo: bool) -> int:
     import asyncio
 
     from bot.logs import configure_logging
     from bot.service import serve
 
     settings = _settings()
-    if not settings.telegram_bot_token:
+    if not settings.telegram_bot_token and demo:
         # The console demo shows reminders at once, whatever the hour, unless told otherwise,
         # and keeps the screen for the conversation: warnings only.
         demo_defaults = {
@@ -202,7 +236,7 @@ def _run(args) -> int:
         )
     # The bot token keys the chat hashes: a secret all workers of a deployment share.
     configure_logging(settings.log_level, key=settings.telegram_bot_token or "")
-    asyncio.run(serve(settings))
+    asyncio.run(serve(settings, mode=mode, demo=demo))
     return 0
 
 

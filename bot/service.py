@@ -1,32 +1,43 @@
-"""Assembly: store, channels, the dispatch loop and the daily re-planning, in one process."""
+"""Assembly: store, channels, the dispatch loop and the daily re-planning.
+
+`serve(mode="run")` receives updates (long polling, or a webhook when TELEGRAM_WEBHOOK_URL is
+set), answers them and delivers reminders; `serve(mode="worker")` only delivers and re-plans,
+so several workers can share one PostgreSQL. On PostgreSQL only the process holding an
+advisory lock polls (two pollers of one token get 409 Conflict from Telegram).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
+import secrets
 import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, timedelta
 from functools import partial
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, text
 from sqlmodel import col, select
 
+from bot.channels.text import TextChats
 from bot.logs import chat_context, worker_id
 from bot.settings import Settings
 from core.clock import pin_clock_from_environment, utcnow
+from core.errors import UserError
+from core.i18n import _
 from core.messages import Answer, Incoming
-from db.contacts import chat_roles
+from db.contacts import chat_roles, restore_reachable
 from db.engine import make_engine, migrate, session_scope
-from db.models import Contact, ContactRole, Reminder
+from db.models import Contact, ContactRole, Heartbeat, Plan, Reminder
 from handlers import routes
 from handlers.context import BotContext
 from handlers.conversation import handle
 from handlers.render import render_reminder
-from schedules.dispatch import Dispatcher
+from schedules.dispatch import HEARTBEAT, OUTAGE_GAP, Dispatcher, render_each
 from schedules.planning import load_policy, plan_reminders
 
 log = logging.getLogger(__name__)
@@ -34,6 +45,15 @@ log = logging.getLogger(__name__)
 SAMPLE_PLAN = Path(__file__).resolve().parent / "samples" / "ke-hoach-mau.txt"
 DEMO_OFFICER_CHAT = "demo-officer"
 DEMO_COORDINATOR_CHAT = "demo-coordinator"
+# pg_advisory_lock keys: one process polls Telegram, one process re-plans at a time.
+POLLING_LOCK = 0x6E68_0001
+REPLAN_LOCK = 0x6E68_0002
+# How often a process that does not poll checks whether the poller went away.
+LEADER_RETRY_SECONDS = 15.0
+# The start-up re-plan waits this long after the channel started answering.
+REPLAN_AFTER_START_SECONDS = 3.0
+# How long a stopping process lets the sends under way finish.
+SHUTDOWN_GRACE_SECONDS = 10.0
 
 
 def build_context(settings: Settings, engine: Engine) -> BotContext:
@@ -44,6 +64,12 @@ def build_context(settings: Settings, engine: Engine) -> BotContext:
         policy_loader=partial(load_policy, settings=settings),
         zone_name=settings.timezone,
     )
+
+
+def worker_name() -> str:
+    """This process's name in the ledger: host:pid as the logs name it, and a nonce (a restarted
+    container may be given the same pid)."""
+    return f"{worker_id()}:{secrets.token_hex(2)}"
 
 
 def build_dispatcher(settings: Settings, engine: Engine, senders: dict) -> Dispatcher:
@@ -57,56 +83,129 @@ def build_dispatcher(settings: Settings, engine: Engine, senders: dict) -> Dispa
         engine=engine,
         policy_loader=partial(load_policy, settings=settings),
         senders=senders,
-        render=render,
+        render=render_each(render),
         clock=utcnow,
-        worker=worker_id(),
+        worker=worker_name(),
         lease=timedelta(seconds=settings.lease_seconds),
         fallback_after=settings.fallback_after,
     )
 
 
-def build_channels(settings: Settings, engine: Engine, *, on_eof) -> list:
-    """Telegram and Zalo for the tokens set (both, one), or the console demo without any."""
-    from bot.channels.text import TextChats
-
-    channels: list = []
-    text_chats = TextChats(engine, utcnow)
-    if settings.telegram_bot_token:
-        from bot.channels.telegram import TelegramChannel
-
-        channels.append(
-            TelegramChannel(
-                token=settings.telegram_bot_token, base_url=settings.telegram_api_base_url
-            )
-        )
-    if settings.zalo_bot_token:
-        from bot.channels.zalo import ZaloChannel
-
-        channels.append(
-            ZaloChannel(
-                token=settings.zalo_bot_token,
-                text_chats=text_chats,
-                base_url=settings.zalo_api_base_url,
-                messages_per_second=settings.zalo_messages_per_second,
-                webhook_url=settings.zalo_webhook_url,
-                webhook_secret=settings.zalo_webhook_secret,
-                listen=settings.zalo_webhook_listen,
-            )
-        )
-    if not channels:
-        channels.append(_console_demo(settings, engine, on_eof=on_eof, text_chats=text_chats))
-    return channels
-
-
 def replan_all(settings: Settings, engine: Engine) -> None:
     """Re-plan every task: recurring cycles move on, calendar edits take effect."""
     with session_scope(engine) as session:
+        if (
+            engine.dialect.name == "postgresql"
+            and not session.execute(
+                select(func.pg_try_advisory_xact_lock(REPLAN_LOCK))
+            ).scalar_one()
+        ):
+            log.info("another process is re-planning; skipped")
+            return
         outcome = plan_reminders(session, policy=load_policy(session, settings), now=utcnow())
     log.info("re-planned reminders: %d added, %d withdrawn", outcome.created, outcome.cancelled)
 
 
-async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
-    """Run until `stop` is set, SIGINT/SIGTERM arrives, or the console's input ends."""
+def welcome_back(settings: Settings, engine: Engine, *, channel: str, chat_id: str) -> bool:
+    """A person who had blocked the bot writes again: reachable, with their reminders back."""
+    with session_scope(engine) as session:
+        contact_id = restore_reachable(session, channel=channel, chat_id=chat_id)
+        if contact_id is None:
+            return False
+        plan_reminders(
+            session,
+            policy=load_policy(session, settings),
+            now=utcnow(),
+            contact_ids=[contact_id],
+        )
+    log.info("contact %s is reachable again", contact_id)
+    return True
+
+
+def check_health(settings: Settings) -> str | None:
+    """None when the store answers and deliveries beat recently, else what is wrong."""
+    engine = make_engine(settings.database_url)
+    try:
+        with session_scope(engine) as session:
+            heartbeat = session.get(Heartbeat, HEARTBEAT)
+    except Exception as error:  # any failure to reach the store is unhealthy
+        return _("The database does not answer: {error}").format(error=error)
+    finally:
+        engine.dispose()
+    if heartbeat is None or utcnow() - heartbeat.beat_at > OUTAGE_GAP:
+        return _("No delivery pass for more than two minutes.")
+    return None
+
+
+def refuse_demo_on_real_data(engine: Engine) -> None:
+    """The console demo writes sample tasks and demo people: never into a real store."""
+    with session_scope(engine) as session:
+        real_plan = session.exec(
+            select(Plan.source_name).where(Plan.source_name != SAMPLE_PLAN.name).limit(1)
+        ).first()
+        real_contact = session.exec(
+            select(Contact.id).where(Contact.channel != "console").limit(1)
+        ).first()
+    if real_plan is not None or real_contact is not None:
+        raise UserError(
+            _(
+                "This database holds real plans or contacts; the console demo will not write "
+                "into it. Point DATABASE_URL at another file, e.g. sqlite:///data/demo.db."
+            )
+        )
+
+
+class PollingLeader:
+    """A PostgreSQL advisory lock held on its own connection: the holder polls Telegram."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._connection = None
+
+    def try_acquire(self) -> bool:
+        """Take the lock if free; True when this process holds it."""
+        if self.engine.dialect.name != "postgresql":
+            return True  # SQLite serves one process
+        if self._connection is None:
+            # Autocommit: an idle transaction held for the process's life would stop vacuum.
+            self._connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        held = self._connection.execute(
+            text("SELECT pg_try_advisory_lock(:key)"), {"key": POLLING_LOCK}
+        ).scalar_one()
+        return bool(held)
+
+    def release(self) -> None:
+        """Drop the lock, then the connection (a pooled connection would keep holding it)."""
+        if self._connection is not None:
+            try:
+                self._connection.execute(text("SELECT pg_advisory_unlock_all()"))
+            finally:
+                self._connection.close()
+                self._connection = None
+
+
+async def serve(
+    settings: Settings,
+    *,
+    stop: asyncio.Event | None = None,
+    mode: str = "run",
+    demo: bool = False,
+    ready: asyncio.Event | None = None,
+) -> None:
+    """Run until `stop` is set, SIGINT/SIGTERM arrives, or the console's input ends.
+
+    mode "run": receive, answer and deliver; "worker": deliver and re-plan only.
+    Without a Telegram token only the console demo runs, and only when `demo` asks for it.
+    """
+    if not (settings.telegram_bot_token or settings.zalo_bot_token) and (
+        mode == "worker" or not demo
+    ):
+        raise UserError(
+            _(
+                "TELEGRAM_BOT_TOKEN is not set. Set it (from @BotFather), or try the console "
+                "demo with `nhacviec run --demo` (`make run`)."
+            )
+        )
     pin_clock_from_environment()  # NHACVIEC_NOW: a demo or a test runs the service on a set day
     engine = make_engine(settings.database_url)
     migrate(engine)
@@ -116,8 +215,41 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
 
+    leader = PollingLeader(engine)
+    channels: list = []
+    if settings.telegram_bot_token:
+        from bot.channels.pacing import Limits
+        from bot.channels.telegram import TelegramChannel
+
+        if mode == "worker":
+            receive = "none"
+        elif settings.telegram_webhook_url:
+            receive = "webhook"
+        else:
+            receive = "polling" if await asyncio.to_thread(leader.try_acquire) else "none"
+        channels.append(
+            TelegramChannel(
+                token=settings.telegram_bot_token,
+                base_url=settings.telegram_api_base_url,
+                receive=receive,
+                webhook_url=settings.telegram_webhook_url,
+                webhook_secret=settings.telegram_webhook_secret,
+                webhook_listen=settings.telegram_webhook_listen,
+                webhook_port=settings.telegram_webhook_port,
+                limits=Limits(per_second=settings.telegram_max_per_second),
+            )
+        )
+    text_chats = TextChats(engine, utcnow)
+    if settings.zalo_bot_token:
+        channels.append(zalo_channel(settings, text_chats, mode=mode))
+    if not channels:
+        try:
+            refuse_demo_on_real_data(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        channels.append(_console_demo(settings, engine, on_eof=stop.set, text_chats=text_chats))
     context = build_context(settings, engine)
-    channels = build_channels(settings, engine, on_eof=stop.set)
     # Use cases are plain functions: they run in worker threads so that a slow query or a large
     # document never stops the loop from serving other chats and deliveries.
     workers = ThreadPoolExecutor(
@@ -126,9 +258,18 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
 
     loop = asyncio.get_running_loop()
 
+    def answer(incoming):
+        welcome_back(settings, engine, channel=incoming.channel, chat_id=incoming.chat_id)
+        return _handle_logged(incoming, context)
+
+    delivery: list[Dispatcher] = []  # set once the dispatcher exists
+
     def answering(channel):
         async def on_incoming(incoming):
-            answers = await loop.run_in_executor(workers, _handle_logged, incoming, context)
+            if incoming.reply_to_message_id and delivery:
+                # A reply names its reminder by message id: let the record of it land first.
+                await delivery[0].settle(incoming.channel, incoming.chat_id)
+            answers = await loop.run_in_executor(workers, answer, incoming)
             if incoming.command == "start" and hasattr(channel, "set_menu"):
                 # A new coordinator's chat gets the coordinator's menu at once.
                 await _set_chat_menus(channel, engine, only_chat=incoming.chat_id)
@@ -144,31 +285,93 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     except BaseException:
         for channel in reversed(started):
             await channel.stop()
-        workers.shutdown(wait=False, cancel_futures=True)
+        leader.release()
         engine.dispose()
         raise
+    if ready is not None:
+        ready.set()
 
     for channel in channels:
-        if hasattr(channel, "set_menu"):
+        if mode == "run" and hasattr(channel, "set_menu"):
             await channel.set_menu(routes.menu(ContactRole.OFFICER))
             await _set_chat_menus(channel, engine)
-    await asyncio.to_thread(replan_all, settings, engine)
+    # The channel answers from here on. The start-up re-plan runs in a thread beside it, a few
+    # seconds later: the messages that waited for the start are answered first, without a
+    # big planning pass competing for the interpreter.
+    background = [asyncio.create_task(_replan_after(stop, settings, engine))]
     dispatcher = build_dispatcher(
         settings, engine, {channel.name: channel.send for channel in channels}
     )
-    # The first pass runs before anything can stop the service (the console's input may already
-    # have ended): reminders due at start-up are delivered, not cut off mid-send.
-    await dispatcher.run_once()
-    scheduler = _scheduler(settings, engine, dispatcher)
+    delivery.append(dispatcher)
+    delivering = asyncio.create_task(_deliver_until(stop, dispatcher, settings))
+    for channel in channels:
+        # Telegram polls from one process at a time; the others take over when it goes away.
+        if channel.name == "telegram" and channel.receive == "none" and mode == "run":
+            background.append(asyncio.create_task(_poll_when_leader(stop, leader, channel)))
+    scheduler = _scheduler(settings, engine)
     scheduler.start()
     try:
         await stop.wait()
     finally:
         scheduler.shutdown(wait=False)
+        # Sends under way finish and are recorded: a clean stop repeats nothing.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(delivering), SHUTDOWN_GRACE_SECONDS)
+        background.append(delivering)
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
         for channel in reversed(channels):
             await channel.stop()
+        leader.release()
         workers.shutdown(wait=True, cancel_futures=True)
         engine.dispose()
+
+
+async def _replan_after(stop: asyncio.Event, settings: Settings, engine: Engine) -> None:
+    """The start-up re-plan, once the first answers are out."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), REPLAN_AFTER_START_SECONDS)
+        return
+    await asyncio.to_thread(replan_all, settings, engine)
+
+
+async def _deliver_until(stop: asyncio.Event, dispatcher: Dispatcher, settings: Settings) -> None:
+    """Delivery passes back to back while rows are due, a tick apart when idle.
+
+    The first pass runs even when `stop` is already set (a console demo fed by a pipe), and a
+    pass under way when it is set finishes its sends and records them.
+    """
+    while True:
+        try:
+            report = await dispatcher.run_once(stop)
+            if report.sent or report.failed:
+                log.info(
+                    "delivery pass: %d sent, %d retried, %d failed, %d skipped",
+                    len(report.sent),
+                    len(report.retried),
+                    len(report.failed),
+                    report.skipped,
+                )
+        except Exception:  # a failed pass is logged; the next one tries again
+            log.exception("delivery pass failed")
+        if stop.is_set():
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), settings.tick_seconds)
+
+
+async def _poll_when_leader(stop: asyncio.Event, leader: PollingLeader, channel) -> None:
+    """Another process polls; take over when it goes away (its lock is released)."""
+    while not stop.is_set():
+        try:
+            await asyncio.wait_for(stop.wait(), LEADER_RETRY_SECONDS)
+            return
+        except TimeoutError:
+            pass
+        if await asyncio.to_thread(leader.try_acquire):
+            await channel.start_polling()
+            return
 
 
 def _handle_logged(incoming: Incoming, context: BotContext) -> list[Answer]:
@@ -209,20 +412,11 @@ async def _set_chat_menus(channel, engine: Engine, *, only_chat: str | None = No
             await channel.set_menu(routes.menu(role), chat_id=chat_id)
 
 
-def _scheduler(settings: Settings, engine: Engine, dispatcher: Dispatcher):
+def _scheduler(settings: Settings, engine: Engine):
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
     scheduler = AsyncIOScheduler(timezone=UTC)
-    # One delivery pass at a time: a slow pass is not doubled by the next tick.
-    scheduler.add_job(
-        dispatcher.run_once,
-        "interval",
-        seconds=settings.tick_seconds,
-        id="dispatch",
-        max_instances=1,
-        coalesce=True,
-        next_run_time=datetime.now(UTC) + timedelta(seconds=settings.tick_seconds),
-    )
+    # A plain function: APScheduler runs it in its thread pool, off the event loop.
     scheduler.add_job(
         replan_all,
         "cron",
@@ -240,6 +434,26 @@ def _scheduler(settings: Settings, engine: Engine, dispatcher: Dispatcher):
 # --- console demo ---------------------------------------------------------------------------
 
 
+def zalo_channel(settings: Settings, text_chats, *, mode: str):
+    """The Zalo channel; a delivery-only worker receives nothing.
+
+    Every "run" process may poll Zalo: getUpdates has no offset to share, each event goes to
+    one poller or comes twice, and the seen-events table answers it once either way.
+    """
+    from bot.channels.zalo import ZaloChannel
+
+    return ZaloChannel(
+        token=settings.zalo_bot_token,
+        text_chats=text_chats,
+        base_url=settings.zalo_api_base_url,
+        messages_per_second=settings.zalo_messages_per_second,
+        webhook_url=settings.zalo_webhook_url,
+        webhook_secret=settings.zalo_webhook_secret,
+        listen=settings.zalo_webhook_listen,
+        receive="none" if mode == "worker" else None,
+    )
+
+
 def _console_demo(settings: Settings, engine: Engine, *, on_eof, text_chats=None):
     from bot.channels.console import ConsoleChannel
     from core.i18n import _
@@ -248,9 +462,10 @@ def _console_demo(settings: Settings, engine: Engine, *, on_eof, text_chats=None
     if settings.sample_plan:
         install_sample_plan(settings, engine)
     officer = _demo_contact(
-        engine, DEMO_OFFICER_CHAT, _("Demo officer"), officer_agency, ContactRole.OFFICER
+        settings, engine, DEMO_OFFICER_CHAT, _("Demo officer"), officer_agency, ContactRole.OFFICER
     )
     coordinator = _demo_contact(
+        settings,
         engine,
         DEMO_COORDINATOR_CHAT,
         _("Demo coordinator"),
@@ -312,7 +527,12 @@ def install_sample_plan(settings: Settings, engine: Engine) -> None:
 
 
 def _demo_contact(
-    engine: Engine, chat_id: str, name: str, agency_name: str, role: ContactRole
+    settings: Settings,
+    engine: Engine,
+    chat_id: str,
+    name: str,
+    agency_name: str,
+    role: ContactRole,
 ) -> str:
     from db.agencies import resolve_agency
     from db.contacts import create_invite, redeem_invite
@@ -324,12 +544,19 @@ def _demo_contact(
         if existing is None:
             agency = resolve_agency(session, agency_name)
             invite = create_invite(session, agency=agency, role=role, now=utcnow())
-            redeem_invite(
+            contact = redeem_invite(
                 session,
                 code=invite.code,
                 channel="console",
                 chat_id=chat_id,
                 display_name=name,
                 now=utcnow(),
+            )
+            # As after /start: the new person's reminders at once, not at the next re-plan.
+            plan_reminders(
+                session,
+                policy=load_policy(session, settings),
+                now=utcnow(),
+                contact_ids=[contact.id],
             )
     return name

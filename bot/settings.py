@@ -56,6 +56,17 @@ class Settings(BaseSettings):
     # DEBUG shows the libraries' bookkeeping too; the console demo shows warnings only.
     log_level: str = Field(default="INFO", alias="NHACVIEC_LOG_LEVEL")
 
+    # Several processes: webhook mode (Telegram posts updates to this public HTTPS URL, which
+    # a proxy forwards to TELEGRAM_WEBHOOK_LISTEN:TELEGRAM_WEBHOOK_PORT) instead of polling.
+    telegram_webhook_url: str | None = Field(default=None, alias="TELEGRAM_WEBHOOK_URL")
+    telegram_webhook_secret: str | None = Field(default=None, alias="TELEGRAM_WEBHOOK_SECRET")
+    telegram_webhook_listen: str = Field(default="0.0.0.0", alias="TELEGRAM_WEBHOOK_LISTEN")
+    telegram_webhook_port: int = Field(default=8443, alias="TELEGRAM_WEBHOOK_PORT")
+    # Telegram allows a bot about 30 messages a second; processes sharing one token share it.
+    telegram_max_per_second: float = Field(
+        default=30.0, gt=0, le=30, alias="TELEGRAM_MAX_PER_SECOND"
+    )
+
     @field_validator("telegram_bot_token", "zalo_bot_token", "zalo_webhook_url")
     @classmethod
     def _refuse_placeholder_token(cls, value: str | None, info: ValidationInfo) -> str | None:
@@ -64,6 +75,18 @@ class Settings(BaseSettings):
         if value.strip() in PLACEHOLDER_SECRETS:
             name = cls.model_fields[info.field_name].alias
             raise ValueError(f"{name} is a placeholder; set the value the platform gave")
+        return value.strip()
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _check_webhook_secret(cls, value: str | None) -> str | None:
+        # Telegram's rule for secret_token: 1-256 characters, A-Z, a-z, 0-9, _ and -.
+        if value is None or not value.strip():
+            return None
+        if value.strip() in PLACEHOLDER_SECRETS:
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET is a placeholder; choose a random secret")
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.strip()):
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and -")
         return value.strip()
 
     @field_validator("log_level")
@@ -121,6 +144,9 @@ class Settings(BaseSettings):
         parse_offsets(self.reminder_offsets)
         SendWindow.parse(self.send_window)
         working_days_from_setting(self.working_days)
+        if self.telegram_webhook_url and not self.telegram_webhook_secret:
+            # Without a secret anyone who finds the URL could post updates as any user.
+            raise ValueError("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET")
         return self
 
     @cached_property

@@ -15,7 +15,7 @@ from core.i18n import _
 from core.text import fold
 from db.agencies import find_agency, resolve_agency
 from db.links import contact_for_chat
-from db.models import Agency, Contact, ContactRole, Invite
+from db.models import Agency, Contact, ContactRole, Invite, Reminder, ReminderState
 
 # No 0/O or 1/I: codes are read aloud over the phone and typed on small keyboards.
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -122,6 +122,39 @@ def redeem_invite(
         )
     session.refresh(invite)
     return contact
+
+
+def restore_reachable(session: Session, *, channel: str, chat_id: str) -> int | None:
+    """A person who had blocked the bot wrote again: reachable once more; returns the contact id.
+
+    Only contacts made unreachable by the channel (Telegram 403) come back this way; one a
+    coordinator removed stays removed. Reminders that failed on the block are cancelled, so
+    the next planning brings back those still wanted.
+    """
+    restored = session.execute(
+        update(Contact)
+        .where(
+            col(Contact.channel) == channel,
+            col(Contact.chat_id) == chat_id,
+            col(Contact.unreachable_at).is_not(None),
+        )
+        .values(active=True, unreachable_at=None)
+        .returning(col(Contact.id))
+        .execution_options(synchronize_session=False)
+    )
+    contact_id = restored.scalar_one_or_none()
+    if contact_id is not None:
+        session.execute(
+            update(Reminder)
+            .where(
+                col(Reminder.contact_id) == contact_id,
+                col(Reminder.state) == ReminderState.FAILED,
+                col(Reminder.last_error).startswith("Unreachable"),
+            )
+            .values(state=ReminderState.CANCELLED)
+            .execution_options(synchronize_session=False)
+        )
+    return contact_id
 
 
 def chat_roles(session: Session, *, channel: str, roles: Iterable[str]) -> list[tuple[str, str]]:

@@ -59,5 +59,9 @@ def migrate(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # A bot and its workers start together: one migrates, the others wait, then find
+            # the schema current.
+            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7235612)")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

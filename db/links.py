@@ -146,10 +146,18 @@ def chats_of_contacts(
 def mark_chat_unreachable(
     session: Session, *, contact_id: int, channel: str, chat_id: str, now: datetime
 ) -> bool:
-    """Note that one chat refused delivery; True when the contact has another chat left."""
-    contact = session.get(Contact, contact_id)
-    if contact is None:
+    """When the contact has another reachable chat, note that this one refused delivery and
+    return True; otherwise change nothing and return False (the contact itself is unreachable,
+    which the delivery loop records its own way)."""
+    chats = chats_of_contacts(session, [contact_id]).get(contact_id, [])
+    others = [
+        chat
+        for chat in chats
+        if not chat.unreachable and (chat.channel, chat.chat_id) != (channel, chat_id)
+    ]
+    if not others:
         return False
+    contact = session.get(Contact, contact_id)
     if contact.channel == channel and contact.chat_id == chat_id:
         contact.unreachable_at = contact.unreachable_at or now
     else:
@@ -164,9 +172,7 @@ def mark_chat_unreachable(
             .execution_options(synchronize_session=False)
         )
     session.flush()
-    return any(
-        not chat.unreachable for chat in chats_of_contacts(session, [contact_id])[contact_id]
-    )
+    return True
 
 
 def restore_chat(session: Session, *, channel: str, chat_id: str) -> None:

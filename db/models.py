@@ -167,7 +167,7 @@ class Reminder(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("task_id", "contact_id", "cycle", "offset_label", name="uq_reminder_slot"),
-        Index("ix_reminder_due", "state", "due_at"),
+        Index("ix_reminder_claim", "state", "due_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -272,6 +272,14 @@ class OfferedChoices(SQLModel, table=True):
     offered_at: datetime = Field(sa_type=UTCDateTime, index=True)
 
 
+class Heartbeat(SQLModel, table=True):
+    """When the delivery service last showed life, and since when it has run without a gap."""
+
+    name: str = Field(primary_key=True)  # "dispatch": one row for every worker together
+    beat_at: datetime = Field(sa_type=UTCDateTime)
+    up_since: datetime = Field(sa_type=UTCDateTime)
+
+
 __all__ = [
     "Agency",
     "AgencyAlias",
@@ -280,6 +288,7 @@ __all__ = [
     "Contact",
     "ContactChat",
     "ContactRole",
+    "Heartbeat",
     "Invite",
     "LinkCode",
     "OfferedChoices",

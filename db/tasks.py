@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import update as sql_update
 from sqlmodel import Session, col, select
 
 from core.clock import utcnow
@@ -85,10 +86,31 @@ def record_status(
     note: str | None = None,
     now: datetime | None = None,
 ) -> StatusUpdate:
-    """Change a task's status and keep who, when, which chat and the words written."""
+    """Change a task's status and keep who, when, which chat and the words written.
+
+    The task row is locked and read afresh first (SELECT … FOR UPDATE on PostgreSQL; SQLite
+    has one writer at a time): of two people answering at once, the second waits for the
+    first and builds on what it recorded, so the task and its newest history row agree and
+    `old_status` is true. History rows are ordered by their id (a sequence). The returned row
+    is what was recorded.
+    """
     now = now or utcnow()
+    progress_reset = False
+    session.flush()  # changes made to the task before the call are written, then read back
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite has no row locks and reads outside transactions: a no-op write takes the
+        # database's write lock (waiting for the other writer), so the read below is current.
+        session.execute(
+            sql_update(Task)
+            .where(col(Task.id) == task.id)
+            .values(updated_at=col(Task.updated_at))
+            .execution_options(synchronize_session=False)
+        )
+    session.refresh(task, with_for_update=True)
     if status == TaskStatus.DONE:
         progress = 100
+    elif task.status == TaskStatus.DONE and progress is None:
+        progress_reset = True
     update = StatusUpdate(
         task_id=task.id,
         contact_id=contact.id if contact else None,
@@ -106,6 +128,8 @@ def record_status(
     task.status = status
     if progress is not None:
         task.progress = progress
+    elif progress_reset:
+        task.progress = None  # reopened without a figure: the 100 % of "done" no longer holds
     if note:
         task.status_note = note
     if status == TaskStatus.EXTENSION_REQUESTED:

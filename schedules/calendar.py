@@ -219,3 +219,34 @@ def _count_back_working_time(
         remaining -= window.length
         day = calendar.previous_working_day(day - timedelta(days=1))
     return datetime.combine(day, window.end) - remaining
+
+
+# Day offsets all fall on the window's first minute: spread over this much of it, a Monday
+# morning's reminders reach people over a quarter of an hour instead of in one burst.
+MORNING_SPREAD = timedelta(minutes=15)
+
+
+def spread_in_window(
+    moment: datetime,
+    key: int,
+    *,
+    window: SendWindow,
+    tz: ZoneInfo,
+    spread: timedelta = MORNING_SPREAD,
+) -> datetime:
+    """`moment` moved by a fixed share of `spread` chosen by `key` (say a contact's id), when it
+    is the window's start; any other moment is returned as it is.
+
+    The same key always lands on the same minute, so re-planning never moves a row, and one
+    person's reminders of a morning stay together.
+    """
+    local = moment.astimezone(tz)
+    if local.time().replace(tzinfo=None) != window.start:
+        return moment
+    spread = min(spread, window.length)
+    seconds = int(spread.total_seconds())
+    if seconds <= 0:
+        return moment
+    # Knuth's multiplicative hash: neighbouring keys spread over the whole span.
+    share = (key * 2654435761) % 2**32 / 2**32
+    return moment + timedelta(seconds=int(share * seconds))

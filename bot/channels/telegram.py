@@ -1,11 +1,19 @@
-"""Telegram through python-telegram-bot: updates become Incoming, Answers become messages."""
+"""Telegram through python-telegram-bot: updates become Incoming, Answers become messages.
+
+Every outgoing call passes one gate (bot.channels.pacing) that keeps Telegram's limits: at most
+30 messages a second overall, one a second per private chat, 20 a minute per group; a 429
+pauses the whole channel for its retry_after. Texts are split on UTF-16 length at line breaks,
+so "message is too long" cannot happen.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+import random
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
+from urllib.parse import urlsplit
 
 from telegram import (
     BotCommand,
@@ -13,6 +21,7 @@ from telegram import (
     BotCommandScopeDefault,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    Message,
     Update,
 )
 from telegram.error import (
@@ -25,9 +34,9 @@ from telegram.error import (
     TimedOut,
 )
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseRateLimiter,
     BaseUpdateProcessor,
     CallbackQueryHandler,
     ContextTypes,
@@ -36,16 +45,81 @@ from telegram.ext import (
 )
 
 from bot.channels.base import IncomingHandler
+from bot.channels.pacing import Limits, RateGate, split_text
 from core.errors import UserError
 from core.i18n import _
 from core.messages import Answer, FileUpload, Incoming
-from schedules.dispatch import RetryLater, Unreachable
+from schedules.dispatch import Rejected, RetryLater, Unreachable
 
 log = logging.getLogger(__name__)
 
-# Telegram refuses longer texts (4096 UTF-16 units); we cut well before with a marker.
-MAX_TEXT = 4000
+# Telegram refuses texts longer than 4096 UTF-16 code units.
+MAX_TEXT_UNITS = 4096
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
+# 5xx answers and timeouts are retried this many times, with jittered backoff, before the
+# reminder goes back to the queue.
+TRANSIENT_RETRIES = 2
+# Methods that put a message in front of someone, hence count toward the message limits.
+_PACED_PREFIXES = ("send", "edit", "copy", "forward")
+
+
+def _seconds(value: Any) -> float:
+    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
+
+
+def _is_group(chat_id: object) -> bool:
+    # Group and channel ids are negative; public channels are also addressed as @name.
+    if isinstance(chat_id, int):
+        return chat_id < 0
+    text = str(chat_id)
+    return text.startswith(("-", "@"))
+
+
+class GateRateLimiter(BaseRateLimiter[dict]):
+    """PTB's hook for every Bot API call: wait for the gate, and on a 429 pause everything."""
+
+    def __init__(self, gate: RateGate, *, max_retries: int = 3) -> None:
+        self.gate = gate
+        self.max_retries = max_retries
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: dict | None,
+    ) -> Any:
+        """Send when the limits allow; a 429 pauses the channel and the call is tried again."""
+        chat_id = data.get("chat_id")
+        paced = chat_id is not None and endpoint.startswith(_PACED_PREFIXES)
+        for attempt in range(self.max_retries + 1):
+            if paced:
+                await self.gate.wait_turn(chat_id, is_group=_is_group(chat_id))
+            elif self.gate.paused_for:
+                await asyncio.sleep(self.gate.paused_for)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                seconds = _seconds(error.retry_after)
+                # Telegram's rule: nothing more until retry_after has passed, whatever the chat.
+                self.gate.pause(seconds)
+                log.warning("Telegram asked to wait %.1f s; every send pauses", seconds)
+                if attempt == self.max_retries:
+                    raise
+            finally:
+                if paced:
+                    await self.gate.answered(chat_id)
+        raise AssertionError("unreachable")
+
+
 # Updates in progress at once, across chats. The work itself is bounded by the use-case
 # threads; this only bounds updates waiting for them (and for their chat's earlier updates).
 MAX_CONCURRENT_UPDATES = 256
@@ -101,24 +175,40 @@ def _markup(answer: Answer) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows)
 
 
-def _clip(text: str) -> str:
-    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+def _parts(text: str) -> list[str]:
+    return split_text(text, MAX_TEXT_UNITS)
 
 
 class TelegramChannel:
-    """Long polling on the Bot API at `base_url` (Telegram's, a local server, or a test fake)."""
+    """The Bot API at `base_url` (Telegram's, a local server, or a test fake).
+
+    `receive` chooses how updates arrive: "polling" (long polling), "webhook" (PTB's webhook
+    server on `webhook_listen`:`webhook_port`, registered at `webhook_url`), or "none" for a
+    worker that only sends.
+    """
 
     name = "telegram"
 
     def __init__(
-        self, *, token: str, base_url: str | None = None, poll_timeout: float = 10.0
+        self,
+        *,
+        token: str,
+        base_url: str | None = None,
+        poll_timeout: float = 10.0,
+        receive: str = "polling",
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
+        webhook_listen: str = "0.0.0.0",
+        webhook_port: int = 8443,
+        limits: Limits | None = None,
     ) -> None:
+        self.gate = RateGate(limits)
         builder = (
             ApplicationBuilder()
             .token(token)
             .job_queue(None)
             .concurrent_updates(ChatOrderedUpdates())
-            .rate_limiter(AIORateLimiter(max_retries=0))
+            .rate_limiter(GateRateLimiter(self.gate))
         )
         if base_url:
             builder = builder.base_url(base_url).base_file_url(
@@ -126,11 +216,16 @@ class TelegramChannel:
             )
         self.application: Application = builder.build()
         self.poll_timeout = poll_timeout
+        self.receive = receive
+        self.webhook_url = webhook_url
+        self.webhook_secret = webhook_secret
+        self.webhook_listen = webhook_listen
+        self.webhook_port = webhook_port
         self._on_incoming: IncomingHandler | None = None
         self.username: str | None = None
 
     async def start(self, on_incoming: IncomingHandler) -> None:
-        """Register handlers, connect and start long polling."""
+        """Register handlers, connect, and start receiving updates as `receive` says."""
         self._on_incoming = on_incoming
         self._register_handlers()
         try:
@@ -142,6 +237,31 @@ class TelegramChannel:
             raise
         self.username = self.application.bot.username
         await self.application.start()
+        allowed = ["message", "callback_query"]
+        if self.receive == "webhook":
+            await self.application.updater.start_webhook(
+                listen=self.webhook_listen,
+                port=self.webhook_port,
+                url_path=urlsplit(self.webhook_url or "").path.lstrip("/"),
+                webhook_url=self.webhook_url,
+                secret_token=self.webhook_secret,
+                allowed_updates=allowed,
+                drop_pending_updates=False,
+            )
+            log.info(
+                "Telegram channel receiving @%s updates at %s", self.username, self.webhook_url
+            )
+        elif self.receive == "polling":
+            await self.application.updater.start_polling(
+                timeout=self.poll_timeout, allowed_updates=allowed, drop_pending_updates=False
+            )
+            log.info("Telegram channel polling as @%s", self.username)
+        else:
+            log.info("Telegram channel sending as @%s (no updates received here)", self.username)
+
+    async def start_polling(self) -> None:
+        """Begin long polling later (this process took over from the one that polled)."""
+        self.receive = "polling"
         await self.application.updater.start_polling(
             timeout=self.poll_timeout,
             allowed_updates=["message", "callback_query"],
@@ -226,9 +346,14 @@ class TelegramChannel:
 
     async def _answer(self, update: Update, incoming: Incoming) -> None:
         for answer in await self._on_incoming(incoming):
-            await update.effective_message.reply_text(
-                _clip(answer.text), reply_markup=_markup(answer), do_quote=False
-            )
+            await self._reply(update.effective_message, answer)
+
+    async def _reply(self, message, answer: Answer) -> None:
+        """Answer in the chat of `message`; a long text goes as several, buttons on the last."""
+        parts = _parts(answer.text)
+        for index, part in enumerate(parts):
+            markup = _markup(answer) if index == len(parts) - 1 else None
+            await message.reply_text(part, reply_markup=markup, do_quote=False)
 
     async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Turn a button press into an Incoming; the first answer replaces the pressed message."""
@@ -260,14 +385,12 @@ class TelegramChannel:
             button_data=query.data,
         )
         for answer in await self._on_incoming(incoming):
-            if answer.edit and query.message.text is not None:
+            edited = f"{query.message.text}\n\n{answer.text}" if query.message.text else ""
+            if answer.edit and edited and len(_parts(edited)) == 1:
                 # Keep the reminder's text, drop its buttons, add the confirmation below.
-                text = _clip(f"{query.message.text}\n\n{answer.text}")
-                await query.edit_message_text(text, reply_markup=_markup(answer))
+                await query.edit_message_text(edited, reply_markup=_markup(answer))
             else:
-                await query.message.reply_text(
-                    _clip(answer.text), reply_markup=_markup(answer), do_quote=False
-                )
+                await self._reply(query.message, answer)
 
     async def set_menu(self, commands: list[tuple[str, str]], chat_id: str | None = None) -> None:
         """Set the command menu for every chat (no chat id) or for one chat, over the default.
@@ -311,27 +434,38 @@ class TelegramChannel:
                 )
 
     async def send(self, chat_id: str, answer: Answer) -> str:
-        """Send a reminder; Telegram's refusals become the dispatcher's delivery errors."""
-        try:
-            message = await self.application.bot.send_message(
-                chat_id=int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id,
-                text=_clip(answer.text),
-                reply_markup=_markup(answer),
-            )
-        except RetryAfter as error:
-            retry_after = error.retry_after
-            seconds = (
-                retry_after.total_seconds()
-                if hasattr(retry_after, "total_seconds")
-                else float(retry_after)
-            )
-            raise RetryLater(str(error), retry_after=seconds) from error
-        except Forbidden as error:
-            raise Unreachable(str(error)) from error
-        except BadRequest as error:
-            if "chat not found" in str(error).lower():
-                raise Unreachable(str(error)) from error
-            raise
-        except (TimedOut, NetworkError) as error:
-            raise RetryLater(str(error)) from error
+        """Send a reminder (split when long); returns the id of the last part, which has the buttons.
+
+        Telegram's refusals become the dispatcher's delivery errors: 429 -> RetryLater with
+        retry_after (after the channel-wide pause and a few tries), 403 and "chat not found" ->
+        Unreachable, any other 400 -> Rejected at once, 5xx and timeouts -> RetryLater after
+        a few jittered tries.
+        """
+        target: int | str = int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
+        parts = _parts(answer.text)
+        message = None
+        for index, part in enumerate(parts):
+            markup = _markup(answer) if index == len(parts) - 1 else None
+            message = await self._send_part(target, part, markup)
         return str(message.message_id)
+
+    async def _send_part(self, target: int | str, text: str, markup) -> Message:
+        for attempt in range(TRANSIENT_RETRIES + 1):
+            try:
+                return await self.application.bot.send_message(
+                    chat_id=target, text=text, reply_markup=markup
+                )
+            except RetryAfter as error:
+                raise RetryLater(str(error), retry_after=_seconds(error.retry_after)) from error
+            except Forbidden as error:
+                raise Unreachable(str(error)) from error
+            except BadRequest as error:  # before NetworkError: PTB derives one from the other
+                if "chat not found" in str(error).lower():
+                    raise Unreachable(str(error)) from error
+                raise Rejected(str(error)) from error
+            except (TimedOut, NetworkError) as error:  # 5xx answers arrive as NetworkError
+                if attempt == TRANSIENT_RETRIES:
+                    raise RetryLater(str(error)) from error
+                # Jitter: many sends failing together do not come back together.
+                await asyncio.sleep(0.5 * 2**attempt * random.uniform(0.5, 1.5))
+        raise AssertionError("unreachable")

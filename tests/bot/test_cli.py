@@ -129,7 +129,7 @@ def _run_demo(tmp_path: Path, typed: str) -> subprocess.CompletedProcess:
         "NHACVIEC_NOW": DEMO_DAY,
     }
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "run"],
+        [sys.executable, "-m", "bot.cli", "run", "--demo"],
         input=typed,
         capture_output=True,
         text=True,

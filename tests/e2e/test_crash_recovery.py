@@ -1,5 +1,5 @@
 """SIGKILL while dispatching: after a restart no reminder is lost, and none is sent twice
-except the one that was in flight when the process died."""
+except those whose send was in flight (or its answer not yet recorded) when the process died."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from datetime import timedelta
 
@@ -87,7 +88,18 @@ def _states(database_url: str) -> Counter:
     return states
 
 
-def test_sigkill_mid_dispatch_loses_nothing_and_duplicates_at_most_the_one_in_flight(
+def _in_flight_at(fake: FakeTelegram, moment: float, grace: float = 0.05) -> int:
+    """Sends that reached the fake before `moment` and were not answered `grace` before it."""
+    return sum(
+        1
+        for call in fake.sent_log
+        if call.method == "sendMessage"
+        and call.at < moment
+        and (call.answered_at is None or call.answered_at > moment - grace)
+    )
+
+
+def test_sigkill_mid_dispatch_loses_nothing_and_duplicates_at_most_those_in_flight(
     tmp_path, pinned_now
 ):
     pinned_now(DAY)
@@ -108,6 +120,7 @@ def test_sigkill_mid_dispatch_loses_nothing_and_duplicates_at_most_the_one_in_fl
                 timeout=30,
             )
             service.send_signal(signal.SIGKILL)
+            killed_at = time.monotonic()
             service.wait(timeout=10)
         finally:
             if service.poll() is None:
@@ -129,7 +142,9 @@ def test_sigkill_mid_dispatch_loses_nothing_and_duplicates_at_most_the_one_in_fl
     texts = _received(fake)
     assert len(texts) == len(OFFICERS) * TASKS  # every officer got every task's reminder
     duplicates = {key: count for key, count in texts.items() if count > 1}
-    assert len(duplicates) <= 1 and all(count == 2 for count in duplicates.values())
+    # Sends run concurrently: what was in flight at the kill may arrive twice, nothing else.
+    assert len(duplicates) <= _in_flight_at(fake, killed_at)
+    assert all(count == 2 for count in duplicates.values())
     states = _states(database_url)
     assert states[ReminderState.SENT] == len(OFFICERS) * TASKS
     assert states[ReminderState.SENDING] == 0

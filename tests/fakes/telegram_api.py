@@ -17,7 +17,9 @@ any thread and any event loop.
 
 * Sync API, callable from anywhere: ``user``, ``group``, ``messages``, ``history``,
   ``message``, ``edits``, ``callback_answers``, ``sent_log``, ``calls``, ``pending_updates``,
-  ``delivered_update_ids``, ``fail_next``, ``clear_failures``, ``set_delay``, and on a person
+  ``delivered_update_ids``, ``fail_next``, ``clear_failures``, ``set_delay``,
+  ``enforce_rate_limits`` (429s as Telegram's flood control answers them; every ApiCall
+  records when it arrived and was answered), and on a person
   ``send_nowait``, ``press_nowait``, ``send_document_nowait``, ``block``, ``unblock``.
 * Async API, awaitable on any loop (it need not be the server's): ``wait_for``,
   ``wait_for_call``, ``wait_callback_answer``; on a person ``send``, ``press``,
@@ -37,6 +39,7 @@ import contextlib
 import dataclasses
 import itertools
 import json
+import math
 import mimetypes
 import re
 import sys
@@ -222,6 +225,8 @@ class ApiCall:
     method: str
     params: dict[str, Any]
     status: int | None = None
+    at: float = 0.0  # time.monotonic() when the call arrived
+    answered_at: float | None = None  # time.monotonic() when it was answered
 
     @property
     def chat_id(self) -> Any:
@@ -340,6 +345,67 @@ class _Failure:
         if self.kind == "timeout":
             return _ApiError(504, "Gateway Timeout")
         return _ApiError(500, "Internal Server Error")
+
+
+# Methods that put a message in a chat, hence count toward Telegram's message limits.
+_PACED_METHODS = frozenset(
+    {
+        "sendMessage",
+        "sendDocument",
+        "sendPhoto",
+        "editMessageText",
+        "editMessageCaption",
+        "editMessageReplyMarkup",
+    }
+)
+
+
+@dataclass
+class _RateLimits:
+    """Telegram's flood control: overall, per private chat, per group; 429 until retry_after."""
+
+    per_second: int
+    per_chat_interval: float
+    group_per_minute: int
+    accepted: list[float] = field(default_factory=list)
+    chat_last: dict[Any, float] = field(default_factory=dict)
+    group_times: dict[Any, list[float]] = field(default_factory=dict)
+    flood_until: float = 0.0
+    chat_flood_until: dict[Any, float] = field(default_factory=dict)
+
+    def check(self, chat_id: Any, now: float) -> None:
+        """Count a message, or raise the 429 Telegram would answer."""
+        waits = [self.flood_until - now, self.chat_flood_until.get(chat_id, 0.0) - now]
+        if max(waits) > 0:
+            raise self._too_many(max(waits))
+        self.accepted = [t for t in self.accepted if t > now - 1.0]
+        if len(self.accepted) >= self.per_second:
+            wait = self.accepted[0] + 1.0 - now
+            self.flood_until = now + math.ceil(wait)
+            raise self._too_many(wait)
+        is_group = isinstance(chat_id, int) and chat_id < 0
+        if is_group:
+            times = [t for t in self.group_times.get(chat_id, []) if t > now - 60.0]
+            self.group_times[chat_id] = times
+            if len(times) >= self.group_per_minute:
+                wait = times[0] + 60.0 - now
+                self.chat_flood_until[chat_id] = now + math.ceil(wait)
+                raise self._too_many(wait)
+        else:
+            last = self.chat_last.get(chat_id)
+            if last is not None and now - last < self.per_chat_interval:
+                wait = last + self.per_chat_interval - now
+                self.chat_flood_until[chat_id] = now + math.ceil(wait)
+                raise self._too_many(wait)
+        self.accepted.append(now)
+        self.chat_last[chat_id] = now
+        if is_group:
+            self.group_times[chat_id].append(now)
+
+    @staticmethod
+    def _too_many(wait: float) -> _ApiError:
+        seconds = max(1, math.ceil(wait))
+        return _ApiError(429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds})
 
 
 class _Signal:
@@ -743,6 +809,7 @@ class FakeTelegram:
         self._log: list[ApiCall] = []
         self._failures: list[_Failure] = []
         self._delays: dict[tuple[str, int | str | None], tuple[float, bool]] = {}
+        self._limits: _RateLimits | None = None
         self._closing = False
 
         self._runner: web.AppRunner | None = None
@@ -949,6 +1016,23 @@ class FakeTelegram:
                 self._delays[(method, chat_id)] = (seconds, deliver_first)
             else:
                 self._delays.pop((method, chat_id), None)
+
+    def enforce_rate_limits(
+        self,
+        *,
+        per_second: int = 30,
+        per_chat_interval: float = 1.0,
+        group_per_minute: int = 20,
+    ) -> None:
+        """Answer 429 as Telegram does when the bot sends faster than its limits allow.
+
+        At most `per_second` messages in any second over all chats, one per
+        `per_chat_interval` to a private chat, `group_per_minute` a minute to a group. A 429
+        carries retry_after (whole seconds); a call before that time has passed is refused
+        again with what is left of it.
+        """
+        with self._lock:
+            self._limits = _RateLimits(per_second, per_chat_interval, group_per_minute)
 
     # ------------------------------------------------------------------ test side: reading
 
@@ -1212,7 +1296,7 @@ class FakeTelegram:
             return web.json_response(err.body(), status=err.status)
 
         with self._lock:
-            self._log.append(ApiCall(method, params))
+            self._log.append(ApiCall(method, params, at=time.monotonic()))
             index = len(self._log) - 1
             self._signal.notify()
         try:
@@ -1223,6 +1307,7 @@ class FakeTelegram:
                 if failure.kind == "timeout":
                     await self._pause(failure.retry_after)
                 raise failure.error()
+            self._check_rate(method, params)
             delay, deliver_first = self._delay_for(method, params)
             if delay and not deliver_first:
                 await self._pause(delay)
@@ -1237,7 +1322,9 @@ class FakeTelegram:
         if method == "getUpdates" and status == 200:
             self._record_delivery(request, body["result"])
         with self._lock:
-            self._log[index] = dataclasses.replace(self._log[index], status=status)
+            self._log[index] = dataclasses.replace(
+                self._log[index], status=status, answered_at=time.monotonic()
+            )
             self._signal.notify()
         return web.json_response(body, status=status)
 
@@ -1305,6 +1392,12 @@ class FakeTelegram:
                             self._failures.remove(rule)
                     return rule
         return None
+
+    def _check_rate(self, method: str, params: dict[str, Any]) -> None:
+        with self._lock:
+            if self._limits is None or method not in _PACED_METHODS:
+                return
+            self._limits.check(params.get("chat_id"), time.monotonic())
 
     def _delay_for(self, method: str, params: dict[str, Any]) -> tuple[float, bool]:
         with self._lock:

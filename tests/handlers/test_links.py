@@ -10,7 +10,7 @@ from sqlmodel import select
 from core.messages import Incoming
 from db.engine import session_scope
 from db.links import chats_of_contacts
-from db.models import Contact
+from db.models import Contact, ContactChat
 from handlers.context import BotContext
 from handlers.conversation import handle
 from tests.factories import join, local, policy
@@ -90,9 +90,11 @@ def test_people_reachable_on_no_channel_are_listed_for_digests(engine):
             session, contact_id=contact_id, channel="telegram", chat_id="1001", now=NOW
         )
         assert reachable_on_no_channel(session, agency_ids=[agency_id]) == []
+        # The last chat: nothing changes here, the delivery loop marks the contact itself.
         assert not mark_chat_unreachable(
             session, contact_id=contact_id, channel="zalo", chat_id="abc", now=NOW
         )
+        session.exec(select(ContactChat)).one().unreachable_at = NOW
         assert [c.id for c in reachable_on_no_channel(session, agency_ids=[agency_id])] == [
             contact_id
         ]

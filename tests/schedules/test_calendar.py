@@ -214,3 +214,19 @@ def test_a_reminder_is_in_the_window_on_a_working_day_and_never_after_the_deadli
     assert window.contains(sent.time())
     assert sent <= deadline
     assert deadline.date() <= due
+
+
+def test_day_offsets_spread_over_the_first_minutes_of_the_window_by_contact():
+    from datetime import timedelta
+
+    from schedules.calendar import MORNING_SPREAD, SendWindow, spread_in_window
+
+    zone = ZoneInfo("Asia/Ho_Chi_Minh")
+    window = SendWindow.parse("08:00-17:00")
+    start = datetime(2026, 6, 1, 8, 0, tzinfo=zone).astimezone(UTC)
+    moments = [spread_in_window(start, key, window=window, tz=zone) for key in range(1, 301)]
+    assert all(start <= m < start + MORNING_SPREAD for m in moments)
+    assert len({m.replace(second=0) for m in moments}) == 15  # every minute gets some
+    assert spread_in_window(start, 7, window=window, tz=zone) == moments[6]  # stable per key
+    later = start + timedelta(hours=2)  # an hour offset ("2h") is kept as planned
+    assert spread_in_window(later, 7, window=window, tz=zone) == later

@@ -13,7 +13,7 @@ from db.engine import session_scope
 from db.models import Contact, Reminder, ReminderState, StatusUpdate, Task, TaskStatus
 from db.tasks import record_status
 from handlers.render import render_reminder
-from schedules.dispatch import Dispatcher, RetryLater, Unreachable, claim_due
+from schedules.dispatch import Dispatcher, RetryLater, Unreachable, claim_due, render_each
 from schedules.planning import plan_reminders
 from tests.factories import ZONE, draft, join, local, plan, policy, store_plan
 
@@ -64,10 +64,9 @@ def _dispatcher(engine, channel, clock):
         engine=engine,
         policy_loader=lambda session: policy(),
         senders={"telegram": channel.send},
-        render=render,
+        render=render_each(render),
         clock=clock,
         worker="test",
-        per_chat_interval=0,
     )
 
 
@@ -149,15 +148,15 @@ async def test_rate_limit_reschedules_and_blocked_contact_is_marked_unreachable(
 def _claim_as_a_worker_that_crashes(engine, now) -> list:
     """Claim the due reminders under a one-minute lease, as a worker that dies before sending."""
     with session_scope(engine) as session:
-        return claim_due(
+        _count, claimed = claim_due(
             session,
             now=now,
             worker="crashed",
             lease=timedelta(seconds=60),
             limit=10,
-            render=lambda task, reminder, late: Answer(text=task.content),
             policy=policy(),
         )
+        return claimed
 
 
 async def test_a_crashed_worker_lease_expires_and_the_reminder_is_sent_again(engine):

@@ -58,7 +58,7 @@ from tests.schedules.test_dispatch import Clock, RecordingChannel, _setup  # noq
 
 def _linked_dispatcher(engine, clock, telegram, zalo):
     from handlers.render import render_reminder
-    from schedules.dispatch import Dispatcher
+    from schedules.dispatch import Dispatcher, render_each
     from tests.factories import ZONE, policy
 
     def render(task, reminder, late):
@@ -68,10 +68,9 @@ def _linked_dispatcher(engine, clock, telegram, zalo):
         engine=engine,
         policy_loader=lambda session: policy(),
         senders={"telegram": telegram.send, "zalo": zalo.send},
-        render=render,
+        render=render_each(render),
         clock=clock,
         worker="test",
-        per_chat_interval=0,
         fallback_after=HALF_HOUR,
     )
 
