@@ -33,7 +33,7 @@ from db.models import Contact, Reminder, ReminderState
 from plans.model import ExtractedPlan, TaskDraft
 from schedules.calendar import SendWindow, WorkingCalendar, parse_offsets, working_days_from_setting
 from schedules.deadlines import parse_deadline
-from schedules.dispatch import Dispatcher
+from schedules.dispatch import Dispatcher, render_each
 from schedules.planning import ReminderPolicy
 from tests.fakes.zalo_api import FakeZalo
 
@@ -118,16 +118,15 @@ async def run(reminders: int, rate: float) -> int:
             channel._client = httpx.AsyncClient()  # sending only: no polling needed
 
             def render(task, reminder, late) -> Answer:
-                return Answer(text=f"Nhắc việc {reminder.id}: {task.content}")
+                return Answer(text=f"Nhắc việc {reminder.reminder_id}: {task.content}")
 
             dispatcher = Dispatcher(
                 engine=engine,
                 policy_loader=lambda session: _policy(),
                 senders={"zalo": channel.send},
-                render=render,
+                render=render_each(render),
                 clock=utcnow,
                 worker="bench",
-                per_chat_interval=0,
             )
             started = time.perf_counter()
             while time.perf_counter() - started < max(60.0, 4 * reminders / rate):
