@@ -107,8 +107,19 @@ def _parser() -> argparse.ArgumentParser:
     invite = commands.add_parser(
         "invite", help=_("issue an invite code for an agency's officer or coordinator")
     )
-    invite.add_argument("--agency", required=True, help=_("the agency's name or abbreviation"))
+    invite.add_argument("--agency", help=_("the agency's name or abbreviation"))
     invite.add_argument("--role", choices=["officer", "coordinator"], default="officer")
+    invite.add_argument(
+        "--plan", help=_("a coordinator for this plan only (its title or file name)")
+    )
+    invite.add_argument("--count", type=int, default=1, help=_("how many codes to issue"))
+    invite.add_argument(
+        "--from",
+        dest="from_file",
+        type=Path,
+        help=_("a workbook of people (name, agency, role per row): codes are written back"),
+    )
+    invite.add_argument("--out", type=Path, help=_("where --from writes the codes"))
     invite.add_argument(
         "--channel",
         choices=["telegram", "zalo"],
@@ -116,6 +127,25 @@ def _parser() -> argparse.ArgumentParser:
         help=_("the messenger the person uses (default: Telegram when its token is set)"),
     )
     invite.set_defaults(command_function=_invite)
+
+    contacts = commands.add_parser(
+        "contacts", help=_("list contacts, deactivate one, or change their role")
+    )
+    contacts.add_argument(
+        "action", nargs="?", choices=["list", "deactivate", "role"], default="list"
+    )
+    contacts.add_argument("contact_id", nargs="?", type=int, help=_("the contact's number"))
+    contacts.add_argument("role", nargs="?", choices=["officer", "coordinator", "admin"])
+    contacts.add_argument("--agency", help=_("only this agency's contacts"))
+    contacts.set_defaults(command_function=_contacts)
+
+    assign = commands.add_parser(
+        "assign", help=_("assign a task led by a generic group to real agencies")
+    )
+    assign.add_argument("ref", nargs="?", help=_("the task's reference (none: list such tasks)"))
+    assign.add_argument("--agency", action="append", default=[], help=_("an agency to lead it"))
+    assign.add_argument("--plan", help=_("the plan, when several have this reference"))
+    assign.set_defaults(command_function=_assign)
 
     agencies = commands.add_parser(
         "agencies", help=_("list agencies; add an alias or merge two agencies")
@@ -129,6 +159,14 @@ def _parser() -> argparse.ArgumentParser:
 
     progress = commands.add_parser("progress", help=_("the progress summary, as /tiendo shows it"))
     progress.set_defaults(command_function=_progress)
+
+    report = commands.add_parser(
+        "report", help=_("write the progress report (.xlsx) and its chart (.png), as /baocao sends")
+    )
+    report.add_argument("--plan", help=_("only this plan (its title or file name)"))
+    report.add_argument("--out", type=Path, default=None, help=_("the workbook to write"))
+    report.add_argument("--chart", type=Path, default=None, help=_("the chart image to write"))
+    report.set_defaults(command_function=_report)
 
     parse = commands.add_parser(
         "parse", help=_("show how a deadline phrase or a reply is understood (JSON)")
@@ -460,45 +498,251 @@ def _deadline_kind_label(kind: str) -> str:
 
 def _invite(args) -> int:
     from core.clock import utcnow
+    from core.errors import UserError
     from db.contacts import agency_for_invite, create_invite
     from db.engine import session_scope
     from db.models import ContactRole
 
     settings = _settings()
     engine = _engine(settings)
+    if args.from_file is not None:
+        return _invite_from_workbook(args, settings, engine)
+    if not args.agency:
+        raise UserError(_("Give --agency, or --from a workbook of people."))
+    if args.count < 1 or args.count > 1000:
+        raise UserError(_("--count must be between 1 and 1000."))
+    if args.plan and args.role != "coordinator":
+        raise UserError(_("--plan is for coordinators: officers follow their agency's tasks."))
     with session_scope(engine) as session:
         agency = agency_for_invite(session, args.agency)
-        invite = create_invite(session, agency=agency, role=ContactRole(args.role), now=utcnow())
-        agency_name, code, expires = agency.name, invite.code, invite.expires_at
+        plan_id = _plan_id(session, args.plan) if args.plan else None
+        invites = [
+            create_invite(
+                session, agency=agency, role=ContactRole(args.role), now=utcnow(), plan_id=plan_id
+            )
+            for _ in range(args.count)
+        ]
+        agency_name, expires = agency.name, invites[0].expires_at
+        codes = [invite.code for invite in invites]
     channel = args.channel or (
         "zalo" if settings.zalo_bot_token and not settings.telegram_bot_token else "telegram"
     )
     username = (
         settings.telegram_bot_username or _bot_username(settings) if channel == "telegram" else None
     )
-    print(
-        _("Invite code for {agency} ({role}): {code}").format(
-            agency=agency_name,
-            role=_("coordinator") if args.role == "coordinator" else _("officer"),
-            code=code,
+    role = _("coordinator") if args.role == "coordinator" else _("officer")
+    if len(codes) == 1:
+        print(
+            _("Invite code for {agency} ({role}): {code}").format(
+                agency=agency_name, role=role, code=codes[0]
+            )
         )
-    )
+    else:
+        print(
+            _("{count} invite codes for {agency} ({role}):").format(
+                count=len(codes), agency=agency_name, role=role
+            )
+        )
     print(
         _("Valid until {day}.").format(day=expires.astimezone(settings.zone).strftime("%d/%m/%Y"))
     )
-    if channel == "zalo":
-        # Zalo has no deep links, and a bot may only answer people who wrote to it first:
-        # the invite message itself is that first message.
-        print(
-            _(
-                "On Zalo: open the agency's bot (search its name or scan its QR code), "
-                "then send it this message: /start {code}"
-            ).format(code=code)
+    for code in codes:
+        if len(codes) > 1:
+            print(code, end="  ")
+        if channel == "zalo":
+            # Zalo has no deep links, and a bot may only answer people who wrote to it first:
+            # the invite message itself is that first message.
+            print(
+                _(
+                    "On Zalo: open the agency's bot (search its name or scan its QR code), "
+                    "then send it this message: /start {code}"
+                ).format(code=code)
+            )
+        elif username:
+            print(f"https://t.me/{username}?start={code}")
+        else:
+            print(_("Send the bot: /start {code}").format(code=code))
+    return 0
+
+
+def _plan_id(session, words: str) -> int:
+    from core.errors import UserError
+    from db.scope import Scope
+    from handlers.reports import find_plan
+
+    plan = find_plan(session, Scope(everything=True), words)
+    if plan is None:
+        raise UserError(_("No plan matches “{words}”.").format(words=words))
+    return plan.id
+
+
+def _invite_from_workbook(args, settings, engine) -> int:
+    """One invite per row of a workbook (name, agency, role); the codes are written back."""
+    from openpyxl import Workbook, load_workbook
+
+    from core.clock import utcnow
+    from core.errors import UserError
+    from core.text import fold
+    from db.contacts import agency_for_invite, create_invite
+    from db.engine import session_scope
+    from db.models import ContactRole
+
+    try:
+        rows = list(
+            load_workbook(args.from_file, read_only=True).active.iter_rows(values_only=True)
         )
-    elif username:
-        print(f"https://t.me/{username}?start={code}")
-    else:
-        print(_("Send the bot: /start {code}").format(code=code))
+    except (OSError, ValueError, KeyError) as error:
+        raise UserError(
+            _("Cannot read {path}: {error}").format(path=args.from_file, error=error)
+        ) from error
+    roles = {"can bo": "officer", "officer": "officer", "dau moi": "coordinator"}
+    roles |= {"coordinator": "coordinator", "dau moi tong hop": "coordinator"}
+    username = settings.telegram_bot_username or _bot_username(settings)
+    out = Workbook()
+    sheet = out.active
+    sheet.append([_("Name"), _("Agency"), _("Role"), _("Code"), _("Link"), _("Note")])
+    issued = problems = 0
+    with session_scope(engine) as session:
+        for row in rows:
+            name, agency_name, role_text = [*row, None, None, None][:3]
+            if not agency_name or fold(str(agency_name)) in ("co quan", "don vi", "agency"):
+                continue  # an empty row or the header
+            role = roles.get(fold(str(role_text or "officer")), None)
+            try:
+                if role is None:
+                    raise UserError(_("Unknown role “{role}”.").format(role=role_text))
+                agency = agency_for_invite(session, str(agency_name))
+                invite = create_invite(session, agency=agency, role=ContactRole(role), now=utcnow())
+            except UserError as error:
+                sheet.append([name, agency_name, role_text, "", "", error.message])
+                problems += 1
+                continue
+            link = (
+                f"https://t.me/{username}?start={invite.code}"
+                if username
+                else f"/start {invite.code}"
+            )
+            sheet.append([name, agency.name, role_text or role, invite.code, link, ""])
+            issued += 1
+    target = args.out or args.from_file.with_name(args.from_file.stem + "-ma-moi.xlsx")
+    out.save(target)
+    print(
+        _("{issued} invite codes written to {path}; {problems} rows need a look.").format(
+            issued=issued, path=target, problems=problems
+        )
+    )
+    return 0 if issued else 1
+
+
+def _contacts(args) -> int:
+    from rich.table import Table
+
+    from core.errors import UserError
+    from db.agencies import find_agency
+    from db.engine import session_scope
+    from db.models import Contact
+    from db.people import contact_lines
+    from db.scope import Scope
+    from handlers.people import role_name
+
+    settings = _settings()
+    engine = _engine(settings)
+    with session_scope(engine) as session:
+        if args.action != "list":
+            contact = session.get(Contact, args.contact_id) if args.contact_id else None
+            if contact is None:
+                raise UserError(_("No contact number {id}.").format(id=args.contact_id))
+            if args.action == "deactivate":
+                contact.active = False
+            else:
+                if args.role is None:
+                    raise UserError(_("Give the new role: officer, coordinator or admin."))
+                contact.role = args.role
+                # A coordinator made by the CLI coordinates every plan, like an invite without --plan.
+                contact.all_plans = args.role in ("coordinator", "admin")
+        agency_id = None
+        if args.agency:
+            agency = find_agency(session, args.agency)
+            if agency is None:
+                raise UserError(_("No agency is named “{name}”.").format(name=args.agency))
+            agency_id = agency.id
+        lines = contact_lines(
+            session, scope=Scope(everything=True), agency_id=agency_id, limit=10_000
+        )
+        table = Table(title=_("Contacts"))
+        for header in (
+            "#",
+            _("Name"),
+            _("Agency"),
+            _("Role"),
+            _("Chat"),
+            _("Active"),
+            _("Last update"),
+        ):
+            table.add_column(header)
+        for line in lines:
+            person = line.contact
+            table.add_row(
+                str(person.id),
+                person.display_name,
+                line.agency,
+                role_name(person.role),
+                f"{person.channel}:{person.chat_id}",
+                _("yes") if person.active else _("no"),
+                line.last_active.astimezone(settings.zone).strftime("%d/%m/%Y %H:%M")
+                if line.last_active
+                else "",
+            )
+    _console().print(table)
+    return 0
+
+
+def _assign(args) -> int:
+    from functools import partial
+
+    from core.clock import utcnow
+    from core.errors import UserError
+    from db.contacts import agency_for_invite
+    from db.engine import session_scope
+    from db.people import assign_leads, generic_led_tasks
+    from db.scope import Scope
+    from schedules.planning import load_policy, plan_reminders
+
+    settings = _settings()
+    engine = _engine(settings)
+    with session_scope(engine) as session:
+        waiting = generic_led_tasks(session, scope=Scope(everything=True), limit=10_000)
+        if not args.ref:
+            for task, written in waiting:
+                print(f"{task.ref}\t{task.content[:90]}\t{written}")
+            return 0
+        plan_id = _plan_id(session, args.plan) if args.plan else None
+        matches = [
+            task
+            for task, _written in waiting
+            if task.ref == args.ref and (plan_id is None or task.plan_id == plan_id)
+        ]
+        if len(matches) != 1:
+            raise UserError(
+                _("No single task {ref} led only by a generic group (give --plan).").format(
+                    ref=args.ref
+                )
+            )
+        if not args.agency:
+            raise UserError(_("Give at least one --agency."))
+        agencies = [agency_for_invite(session, name) for name in args.agency]
+        assign_leads(session, task=matches[0], agencies=agencies, by=None)
+        plan_reminders(
+            session,
+            policy=partial(load_policy, settings=settings)(session),
+            now=utcnow(),
+            task_ids=[matches[0].id],
+        )
+        print(
+            _("Task {ref} is now led by {names}; their officers will be reminded.").format(
+                ref=args.ref, names="; ".join(agency.name for agency in agencies)
+            )
+        )
     return 0
 
 
@@ -580,6 +824,35 @@ def _progress(args) -> int:
     with session_scope(engine) as session:
         summary = progress_summary(session, today=today)
     print(render_summary(summary, today=today))
+    return 0
+
+
+def _report(args) -> int:
+    from core.errors import UserError
+    from db.engine import session_scope
+    from db.scope import Scope
+    from handlers.report_files import build_report
+    from handlers.reports import find_plan
+
+    settings = _settings()
+    engine = _engine(settings)
+    today = _today(settings)
+    everything = Scope(everything=True)
+    out = args.out or Path(f"bao-cao-tien-do-{today:%Y-%m-%d}.xlsx")
+    chart = args.chart or out.with_suffix(".png")
+    with session_scope(engine) as session:
+        plan_id = None
+        if args.plan:
+            plan = find_plan(session, everything, args.plan)
+            if plan is None:
+                raise UserError(_("No plan matches “{words}”.").format(words=args.plan))
+            plan_id = plan.id
+        files = build_report(
+            session, today=today, scope=everything, plan_id=plan_id, zone=settings.zone
+        )
+    out.write_bytes(files.workbook)
+    chart.write_bytes(files.chart)
+    print(_("Report written: {workbook} and {chart}").format(workbook=out, chart=chart))
     return 0
 
 

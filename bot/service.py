@@ -63,6 +63,7 @@ def build_context(settings: Settings, engine: Engine) -> BotContext:
         clock=utcnow,
         policy_loader=partial(load_policy, settings=settings),
         zone_name=settings.timezone,
+        confirm_completion=settings.confirm_completion,
     )
 
 

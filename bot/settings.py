@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     sample_plan: bool = Field(default=True, alias="NHACVIEC_SAMPLE_PLAN")
     # Threads that run use cases (database work, document parsing) off the event loop.
     handler_threads: int = Field(default=8, ge=1, le=64, alias="NHACVIEC_HANDLER_THREADS")
+    # Coordinators confirm an officer's "done" before it counts as confirmed (false: no step).
+    confirm_completion: bool = Field(default=True, alias="NHACVIEC_CONFIRM_COMPLETION")
     # DEBUG shows the libraries' bookkeeping too; the console demo shows warnings only.
     log_level: str = Field(default="INFO", alias="NHACVIEC_LOG_LEVEL")
 

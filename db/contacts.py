@@ -52,6 +52,7 @@ def create_invite(
     role: ContactRole,
     now: datetime,
     created_by: Contact | None = None,
+    plan_id: int | None = None,
 ) -> Invite:
     """A fresh single-use invite code for one agency and role."""
     code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
@@ -62,6 +63,7 @@ def create_invite(
         created_by_contact_id=created_by.id if created_by else None,
         created_at=now,
         expires_at=now + INVITE_LIFETIME,
+        plan_id=plan_id,
     )
     session.add(invite)
     session.flush()
@@ -108,7 +110,16 @@ def redeem_invite(
     contact.role = invite.role
     contact.active = True
     contact.unreachable_at = None
+    # A coordinator invited for one plan coordinates that plan (and those they import);
+    # without a plan, every plan, as the province's office does.
+    contact.all_plans = invite.role == ContactRole.ADMIN or (
+        invite.role == ContactRole.COORDINATOR and invite.plan_id is None
+    )
     session.flush()
+    if invite.role == ContactRole.COORDINATOR and invite.plan_id is not None:
+        from db.scope import grant_plan
+
+        grant_plan(session, contact=contact, plan_id=invite.plan_id)
     # Conditional update: of two chats redeeming the same code at once, only one wins.
     claimed = session.execute(
         update(Invite)

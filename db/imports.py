@@ -103,6 +103,10 @@ def save_plan(
             outcome.flagged_refs.append(task.ref)
         outcome.task_ids.append(task.id)
     session.flush()
+    from db.people import reapply_assignments
+
+    # Agencies a coordinator assigned to a generic group's task stay its leads.
+    reapply_assignments(session, task_ids=relinked)
     kept = {task.id for task in matches.values()}
     for task in old_tasks:
         if task.id not in kept and task.withdrawn_at is None:
@@ -166,7 +170,12 @@ def _fill_task(task: Task, draft: TaskDraft, *, position: int, today: date) -> N
     task.withdrawn_at = None
     # An unchanged recurring phrase keeps the cycle being worked on (it may be overdue).
     if draft.deadline is not None and (deadline_changed or task.deadline_kind != "recurring"):
+        approved = task.due_date if task.original_due_date is not None else None
         apply_deadline(task, draft.deadline, today=today)
+        if approved is not None and task.due_date == task.original_due_date:
+            task.due_date = approved  # the document's date is unchanged: the extension stands
+        elif approved is not None:
+            task.original_due_date = None  # the plan itself moved the deadline
     task.updated_at = utcnow()
 
 

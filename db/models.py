@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from core.clock import utcnow
@@ -27,7 +27,14 @@ class TaskStatus(StrEnum):
     IN_PROGRESS = "in_progress"
     BLOCKED = "blocked"
     EXTENSION_REQUESTED = "extension_requested"
+    # Reported done by an officer, waiting for a coordinator's confirmation; counted as done
+    # on the day reported (the buckets), reopened when the coordinator asks for more.
+    AWAITING_CONFIRMATION = "awaiting_confirmation"
     DONE = "done"
+
+
+# Statuses that end the work on a task: no reminders, counted as done in the buckets.
+FINISHED_STATUSES = (TaskStatus.DONE, TaskStatus.AWAITING_CONFIRMATION)
 
 
 class AgencyRole(StrEnum):
@@ -93,7 +100,19 @@ class Task(SQLModel, table=True):
     """A tracked task with its deadline as parsed and its latest reported status."""
 
     # Not unique: a withdrawn task keeps its ref, and a later version of the plan may reuse it.
-    __table_args__ = (Index("ix_task_plan_ref", "plan_id", "ref"),)
+    __table_args__ = (
+        Index("ix_task_plan_ref", "plan_id", "ref"),
+        # Covers the progress aggregates (db.progress): /tiendo reads it, not the rows.
+        Index(
+            "ix_task_progress",
+            "withdrawn_at",
+            "plan_id",
+            "deadline_kind",
+            "status",
+            "due_date",
+            "completed_on",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id", index=True, ondelete="CASCADE")
@@ -120,6 +139,9 @@ class Task(SQLModel, table=True):
     withdrawn_at: datetime | None = _timestamp(nullable=True)
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
+    # The plan's own due date once a coordinator approved an extension (due_date is then the
+    # approved one, against which the buckets judge lateness).
+    original_due_date: date | None = None
 
 
 class TaskAgency(SQLModel, table=True):
@@ -146,6 +168,9 @@ class Contact(SQLModel, table=True):
     # Set when the channel said the person blocked the bot (Telegram 403).
     unreachable_at: datetime | None = _timestamp(nullable=True)
     created_at: datetime = _timestamp()
+    # A coordinator of the province's office coordinates every plan; others only the plans
+    # they imported or were granted (PlanCoordinator).
+    all_plans: bool = False
 
 
 class Invite(SQLModel, table=True):
@@ -160,6 +185,8 @@ class Invite(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)
     used_at: datetime | None = _timestamp(nullable=True)
     used_by_contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    # A coordinator invite for one plan grants only that plan; without one, every plan.
+    plan_id: int | None = Field(default=None, foreign_key="plan.id", ondelete="SET NULL")
 
 
 class Reminder(SQLModel, table=True):
@@ -194,6 +221,9 @@ class Reminder(SQLModel, table=True):
 
 class StatusUpdate(SQLModel, table=True):
     """Every status change: who, when, through which chat, and the words they wrote."""
+
+    # A task's history and its last word are read by task, newest last.
+    __table_args__ = (Index("ix_statusupdate_task_created", "task_id", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     task_id: int = Field(foreign_key="task.id", index=True, ondelete="CASCADE")
@@ -272,6 +302,77 @@ class OfferedChoices(SQLModel, table=True):
     offered_at: datetime = Field(sa_type=UTCDateTime, index=True)
 
 
+class PlanCoordinator(SQLModel, table=True):
+    """A coordinator's right to see, confirm and approve within one plan."""
+
+    plan_id: int = Field(foreign_key="plan.id", primary_key=True, ondelete="CASCADE")
+    contact_id: int = Field(foreign_key="contact.id", primary_key=True, ondelete="CASCADE")
+    created_at: datetime = _timestamp()
+
+
+class TaskAssignment(SQLModel, table=True):
+    """A coordinator made a real agency lead a task a generic group led; kept across re-imports."""
+
+    task_id: int = Field(foreign_key="task.id", primary_key=True, ondelete="CASCADE")
+    agency_id: int = Field(foreign_key="agency.id", primary_key=True, ondelete="CASCADE")
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", ondelete="SET NULL")
+    created_at: datetime = _timestamp()
+
+
+class ProgressStamp(SQLModel, table=True):
+    """One row whose version database triggers move on any change to tasks, links or agencies.
+
+    Cached progress aggregates (db.progress) are valid while the version is unchanged.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: int = 0
+
+
+class NoticeKind(StrEnum):
+    """Messages the bot sends on its own after someone acted (not countdown reminders)."""
+
+    CONFIRM_REQUEST = "confirm_request"  # to coordinators: an officer reported done
+    EXTENSION_REQUEST = "extension_request"  # to coordinators: an officer asked for more time
+    BLOCKED = "blocked"  # to coordinators: an officer reported a blocker
+    DECISION = "decision"  # to an officer: confirmed, more asked, approved, refused, a reply
+
+
+class Notice(SQLModel, table=True):
+    """A rendered message in the delivery ledger, sent by the dispatch loop at least once."""
+
+    __table_args__ = (Index("ix_notice_due", "state", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str
+    task_id: int | None = Field(default=None, foreign_key="task.id", index=True, ondelete="CASCADE")
+    contact_id: int = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")
+    status_update_id: int | None = Field(default=None, foreign_key="statusupdate.id")
+    text: str
+    # [[label, data], …]: rendered as buttons, or numbered choices where a channel has none.
+    buttons: list | None = Field(default=None, sa_type=JSON)
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    state: str = ReminderState.PENDING
+    attempts: int = 0
+    lease_until: datetime | None = _timestamp(nullable=True)
+    claimed_by: str | None = None
+    last_error: str | None = None
+    sent_at: datetime | None = _timestamp(nullable=True)
+    message_id: str | None = Field(default=None, index=True)
+    created_at: datetime = _timestamp()
+
+
+class Prompt(SQLModel, table=True):
+    """A question the bot asked a coordinator (a reason, a reply): their next text answers it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")
+    action: str  # "more", "refuse", "reply"
+    status_update_id: int = Field(foreign_key="statusupdate.id")
+    created_at: datetime = _timestamp()
+    closed_at: datetime | None = _timestamp(nullable=True)
+
+
 class Heartbeat(SQLModel, table=True):
     """When the delivery service last showed life, and since when it has run without a gap."""
 
@@ -281,6 +382,7 @@ class Heartbeat(SQLModel, table=True):
 
 
 __all__ = [
+    "FINISHED_STATUSES",
     "Agency",
     "AgencyAlias",
     "AgencyRole",
@@ -291,14 +393,20 @@ __all__ = [
     "Heartbeat",
     "Invite",
     "LinkCode",
+    "Notice",
+    "NoticeKind",
     "OfferedChoices",
     "PendingImport",
     "Plan",
+    "PlanCoordinator",
+    "ProgressStamp",
+    "Prompt",
     "Reminder",
     "ReminderState",
     "SeenEvent",
     "StatusUpdate",
     "Task",
     "TaskAgency",
+    "TaskAssignment",
     "TaskStatus",
 ]

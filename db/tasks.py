@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from core.clock import utcnow
 from db.models import (
+    FINISHED_STATUSES,
     AgencyRole,
     Contact,
     Reminder,
@@ -20,14 +21,14 @@ from db.models import (
 
 
 def open_tasks_for_agency(session: Session, *, agency_id: int) -> list[Task]:
-    """Tasks the agency leads that are not done, nearest deadline first."""
+    """Tasks the agency leads that are not done (nor awaiting confirmation), nearest first."""
     statement = (
         select(Task)
         .join(TaskAgency, col(TaskAgency.task_id) == Task.id)
         .where(
             TaskAgency.agency_id == agency_id,
             TaskAgency.role == AgencyRole.LEAD,
-            Task.status != TaskStatus.DONE,
+            col(Task.status).not_in(FINISHED_STATUSES),
             col(Task.withdrawn_at).is_(None),
         )
         .order_by(col(Task.due_date).is_(None), Task.due_date, Task.plan_id, Task.position)
@@ -48,10 +49,10 @@ def agency_leads(session: Session, *, task_id: int, agency_id: int | None) -> bo
 
 
 def contact_may_update(session: Session, *, contact: Contact, task: Task) -> bool:
-    """Officers update the tasks their agency leads; coordinators and admins any task."""
-    if contact.role != "officer":
-        return True
-    return agency_leads(session, task_id=task.id, agency_id=contact.agency_id)
+    """Officers update the tasks their agency leads; coordinators those of their plans."""
+    from db.scope import may_see, scope_of
+
+    return may_see(session, scope_of(session, contact), task)
 
 
 def task_for_reminder_message(
@@ -107,9 +108,9 @@ def record_status(
             .execution_options(synchronize_session=False)
         )
     session.refresh(task, with_for_update=True)
-    if status == TaskStatus.DONE:
+    if status in FINISHED_STATUSES:
         progress = 100
-    elif task.status == TaskStatus.DONE and progress is None:
+    elif task.status in FINISHED_STATUSES and progress is None:
         progress_reset = True
     update = StatusUpdate(
         task_id=task.id,
@@ -134,10 +135,12 @@ def record_status(
         task.status_note = note
     if status == TaskStatus.EXTENSION_REQUESTED:
         task.requested_until = requested_until
-    if status != TaskStatus.DONE:
+    if status not in FINISHED_STATUSES:
         task.completed_on = None
-    elif update.old_status != TaskStatus.DONE or task.completed_on is None:
-        task.completed_on = today  # a repeated "done" keeps the first completion date
+    elif update.old_status not in FINISHED_STATUSES or task.completed_on is None:
+        # A repeated "done", or a coordinator's confirmation, keeps the day the work was
+        # reported done: that is the day the buckets judge.
+        task.completed_on = today
     task.updated_at = now
     session.flush()
     return update

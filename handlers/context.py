@@ -22,6 +22,8 @@ class BotContext:
     clock: Callable[[], datetime]
     policy_loader: Callable[[Session], ReminderPolicy]
     zone_name: str = "Asia/Ho_Chi_Minh"
+    # An officer's "done" waits for a coordinator's confirmation (off: done at once).
+    confirm_completion: bool = True
 
     def today(self) -> date:
         """The people's date now."""

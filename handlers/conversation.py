@@ -19,6 +19,7 @@ from handlers import routes
 from handlers.context import BotContext, Request
 from handlers.people import stranger_answer
 from handlers.plan_upload import upload_received
+from handlers.review import open_prompt, prompt_answered
 from handlers.status import invalid_button, status_reply
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,10 @@ def _route(request: Request) -> list[Answer]:
         return action.run(request, fields)
     if incoming.upload is not None:
         return upload_received(request)
+    if role in routes.COORDINATORS:
+        prompt = open_prompt(request.session, contact=contact, now=request.now())
+        if prompt is not None:
+            return prompt_answered(request, prompt)
     return status_reply(request)
 
 

@@ -12,6 +12,7 @@ from core.i18n import _
 from core.messages import Answer, Button, FileUpload
 from db.imports import save_plan
 from db.models import Contact, ContactRole, PendingImport, Plan
+from db.scope import grant_plan, plan_in_scope, scope_of
 from handlers.context import BotContext, Request
 from handlers.imports import known_agency_test, load_plan, source_key, store_agency_names
 from handlers.status import invalid_button, small_number
@@ -150,6 +151,15 @@ def confirm_upload(
         return Answer(text=_("Cancelled: nothing was imported."), edit=True)
     extracted = _extract(pending.filename, pending.content)
     policy = context.policy_loader(session)
+    existing = session.exec(
+        select(Plan).where(Plan.source_key == source_key(Path(pending.filename)))
+    ).first()
+    scope = scope_of(session, contact)
+    if existing is not None and not plan_in_scope(session, scope, existing.id):
+        return Answer(
+            text=_("A plan of this name is coordinated by someone else; it was not changed."),
+            edit=True,
+        )
     outcome = save_plan(
         session,
         extracted=extracted,
@@ -157,6 +167,8 @@ def confirm_upload(
         source_name=pending.filename,
         today=policy.local_today(now),
     )
+    if not scope.everything:
+        grant_plan(session, contact=contact, plan_id=outcome.plan_id)  # they imported it
     plan_reminders(session, policy=policy, now=now, task_ids=outcome.task_ids)
     text = _(
         "✅ Imported {name}: {created} new, {updated} updated, {unchanged} unchanged tasks."

@@ -8,7 +8,7 @@ from datetime import date
 from core.i18n import _
 from core.messages import Answer, Button
 from db.models import Reminder, Task, TaskStatus
-from db.progress import Bucket, ProgressSummary
+from db.progress import DUE_SOON_DAYS, Bucket, ProgressSummary
 
 # Callback data: "st:<task id>:<status>[:<progress>]". Prefixed so other buttons can coexist.
 STATUS_BUTTON_PREFIX = "st"
@@ -28,6 +28,7 @@ def status_label(status: str) -> str:
         TaskStatus.IN_PROGRESS: _("in progress"),
         TaskStatus.BLOCKED: _("blocked"),
         TaskStatus.EXTENSION_REQUESTED: _("extension requested"),
+        TaskStatus.AWAITING_CONFIRMATION: _("awaiting confirmation"),
         TaskStatus.DONE: _("done"),
     }
     return labels.get(status, status)
@@ -116,6 +117,21 @@ def _status_with_progress(task: Task) -> str:
     return label
 
 
+def task_marker(task: Task, today: date) -> str:
+    """🔴 overdue, 🟠 due within three days, ⏳ awaiting confirmation, else nothing."""
+    if task.status == TaskStatus.AWAITING_CONFIRMATION:
+        return "⏳ "
+    if task.status == TaskStatus.DONE or task.due_date is None:
+        return ""
+    if task.deadline_kind in ("ongoing", "undetermined"):
+        return ""
+    if task.due_date < today:
+        return "🔴 "
+    if (task.due_date - today).days <= DUE_SOON_DAYS:
+        return "🟠 "
+    return ""
+
+
 def render_task_line(task: Task) -> str:
     """One line of a task list: ref, short content, due date, status."""
     content = task.content if len(task.content) <= 90 else task.content[:87].rstrip() + "…"
@@ -134,3 +150,18 @@ def render_summary(summary: ProgressSummary, *, today: date, scope: str | None =
     for bucket in Bucket:
         lines.append(f"• {bucket_label(bucket)}: {summary.counts[bucket]}")
     return "\n".join(lines)
+
+
+def render_open_task_line(task: Task, today: date) -> str:
+    """An officer's /nhiemvu line: 🔴 overdue, 🟠 due soon; "hạn" only when there is a date."""
+    content = task.content if len(task.content) <= 90 else task.content[:87].rstrip() + "…"
+    parts = [f"{task_marker(task, today)}{task.ref}. {content}"]
+    if task.deadline_kind == "ongoing":
+        parts.append(_("ongoing duty"))
+    elif task.due_date is not None:
+        due = _("due {day}").format(day=f"{task.due_date:%d/%m/%Y}")
+        if task.due_date < today:
+            due += " " + _("— {days} days overdue").format(days=(today - task.due_date).days)
+        parts.append(due)
+    parts.append(_status_with_progress(task))
+    return "• " + " — ".join(parts)

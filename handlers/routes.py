@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from core.i18n import N_, _
 from core.messages import Answer
 from db.models import ContactRole
-from handlers import links, people, plan_upload, progress, status
+from handlers import links, people, plan_upload, reports, review, status
 from handlers.context import Request
+from handlers.reports import DRILL_BUTTON_PREFIX
+from handlers.review_text import REVIEW_BUTTON_PREFIX
 
 # Not a ContactRole: a chat with no contact, which may only join or ask for help.
 STRANGER = "stranger"
@@ -69,7 +71,49 @@ COMMANDS: tuple[Command, ...] = (
         listed_for=frozenset({STRANGER}),  # a registered chat has joined already
     ),
     Command("nhiemvu", ("tasks",), EVERYONE, N_("your agency's open tasks"), status.task_list),
-    Command("tiendo", ("progress",), EVERYONE, N_("progress summary"), progress.progress),
+    Command(
+        "tiendo",
+        ("progress",),
+        EVERYONE,
+        N_("progress summary"),
+        reports.progress,
+        usage="[KẾ_HOẠCH]",
+    ),
+    Command("quahan", ("overdue",), COORDINATORS, N_("overdue tasks"), reports.overdue),
+    Command(
+        "choduyet",
+        ("pending",),
+        COORDINATORS,
+        N_("completions and extensions waiting for you"),
+        reports.waiting,
+    ),
+    Command(
+        "baocao",
+        ("report",),
+        COORDINATORS,
+        N_("the progress report as an Excel file and a chart"),
+        reports.report,
+        usage="[KẾ_HOẠCH]",
+    ),
+    Command(
+        "canbo",
+        ("contacts",),
+        COORDINATORS,
+        N_("contacts of your plans' agencies, with their last activity"),
+        people.contacts,
+        usage="[CƠ_QUAN]",
+    ),
+    Command(
+        "giaoviec",
+        ("assign",),
+        COORDINATORS,
+        N_("assign a task led by a generic group to real agencies"),
+        people.assign,
+        usage="[REF CƠ_QUAN]",
+    ),
+    Command(
+        "lichsu", ("history",), EVERYONE, N_("every change of a task"), reports.history, usage="REF"
+    ),
     Command(
         "lienket",
         ("link",),
@@ -84,6 +128,9 @@ COMMANDS: tuple[Command, ...] = (
 BUTTONS: tuple[ButtonAction, ...] = (
     ButtonAction("st", EVERYONE, status.status_button_pressed),
     ButtonAction(plan_upload.IMPORT_BUTTON_PREFIX, COORDINATORS, plan_upload.import_button_pressed),
+    ButtonAction(REVIEW_BUTTON_PREFIX, COORDINATORS, review.review_button_pressed),
+    ButtonAction(DRILL_BUTTON_PREFIX, EVERYONE, reports.drill_button_pressed),
+    ButtonAction(people.CONTACT_BUTTON_PREFIX, COORDINATORS, people.contact_button_pressed),
 )
 
 # What a message that is no command and no button does: a file is a plan to import, text a

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from core.errors import UserError
 from core.i18n import _
 from core.messages import Answer, Button
-from db.models import Task, TaskStatus
+from core.text import fold
+from db.models import FINISHED_STATUSES, Task, TaskStatus
 from db.tasks import (
     contact_may_update,
     find_task_by_ref,
@@ -14,7 +17,14 @@ from db.tasks import (
     task_for_reminder_message,
 )
 from handlers.context import Request
-from handlers.render import format_day, render_task_line, status_button, status_label
+from handlers.render import (
+    format_day,
+    render_open_task_line,
+    render_task_line,
+    status_button,
+    status_label,
+)
+from handlers.review import completion_status, report_received
 from schedules.planning import plan_reminders
 
 MAX_LISTED_TASKS = 30
@@ -28,12 +38,23 @@ def small_number(text: str) -> int | None:
 
 
 def task_list(request: Request) -> list[Answer]:
-    """/nhiemvu: the open tasks the contact's agency leads."""
+    """/nhiemvu: the open tasks the contact's agency leads, by plan, overdue and due soon marked."""
+    from db.models import Plan
+
     tasks = open_tasks_for_agency(request.session, agency_id=request.contact.agency_id)
     if not tasks:
         return [Answer(text=_("Your agency has no open tasks."))]
+    today = request.today()
     lines = [_("Open tasks of your agency:")]
-    lines += [render_task_line(task) for task in tasks[:MAX_LISTED_TASKS]]
+    shown = sorted(tasks[:MAX_LISTED_TASKS], key=lambda task: task.plan_id)
+    plan_id = None
+    for task in shown:
+        if task.plan_id != plan_id:
+            plan_id = task.plan_id
+            plan = request.session.get(Plan, plan_id)
+            lines.append("")
+            lines.append(f"📁 {plan.title or plan.source_name}")
+        lines.append(render_open_task_line(task, today))
     if len(tasks) > MAX_LISTED_TASKS:
         lines.append(_("… and {count} more.").format(count=len(tasks) - MAX_LISTED_TASKS))
     return [Answer(text="\n".join(lines))]
@@ -67,7 +88,17 @@ def status_reply(request: Request) -> list[Answer]:
     """A free-text reply ("xong", "II.3 đang làm 50%"): understand it, then record it."""
     from handlers.replies import parse_reply
 
+    if fold(request.incoming.text).strip(" .!") in UNDO_WORDS:
+        return [undo_last(request)]
     reply = parse_reply(request.incoming.text, today=request.today())
+    if reply.status is None and reply.task_ref is None:
+        completed = _complete_extension_request(request)
+        if completed is not None:
+            return [completed]
+    if reply.task_ref and reply.status == TaskStatus.DONE:
+        finished = _finished_task(request, reply.task_ref)
+        if finished is not None:
+            return [_already_done(finished, edit=False)]
     task, choices = _task_for_reply(request, reply.task_ref)
     if task is None and not choices:
         return [Answer(text=_("Your agency has no open tasks to report on."))]
@@ -87,6 +118,141 @@ def status_reply(request: Request) -> list[Answer]:
             note=reply.note,
         )
     ]
+
+
+UNDO_WORDS = frozenset({"huy", "hoan tac", "huy bo", "undo"})
+UNDO_WINDOW = timedelta(minutes=10)
+
+
+def undo_last(request: Request) -> Answer:
+    """ "hủy": take back the contact's last status change, if made in the last 10 minutes."""
+    from sqlmodel import col, select
+
+    from db.models import StatusUpdate
+
+    session, now = request.session, request.now()
+    update = session.exec(
+        select(StatusUpdate)
+        .where(StatusUpdate.contact_id == request.contact.id)
+        .order_by(col(StatusUpdate.id).desc())
+        .limit(1)
+    ).first()
+    task = session.get(Task, update.task_id) if update is not None else None
+    latest = (
+        session.exec(
+            select(StatusUpdate)
+            .where(StatusUpdate.task_id == task.id)
+            .order_by(col(StatusUpdate.id).desc())
+            .limit(1)
+        ).first()
+        if task is not None
+        else None
+    )
+    if (
+        update is None
+        or update.created_at < now - UNDO_WINDOW
+        or latest.id != update.id
+        or fold(update.text).strip(" .!") in UNDO_WORDS  # an undo is not itself undone
+    ):
+        return Answer(text=_("There is no change of yours from the last 10 minutes to take back."))
+    earlier = session.exec(
+        select(StatusUpdate)
+        .where(StatusUpdate.task_id == task.id, col(StatusUpdate.id) < update.id)
+        .order_by(col(StatusUpdate.id).desc())
+        .limit(1)
+    ).first()
+    record_status(
+        session,
+        task=task,
+        contact=request.contact,
+        channel=request.incoming.channel,
+        chat_id=request.incoming.chat_id,
+        text=request.incoming.text,
+        status=TaskStatus(update.old_status),
+        today=request.today(),
+        now=now,
+    )
+    # Coordinators not yet told of the report taken back are not told at all.
+    from sqlalchemy import update as sql_update
+
+    from db.models import Notice, ReminderState
+
+    session.execute(
+        sql_update(Notice)
+        .where(
+            col(Notice.status_update_id) == update.id, col(Notice.state) == ReminderState.PENDING
+        )
+        .values(state=ReminderState.CANCELLED)
+        .execution_options(synchronize_session=False)
+    )
+    task.progress = earlier.progress if earlier is not None else None
+    if update.new_status == TaskStatus.EXTENSION_REQUESTED:
+        task.requested_until = earlier.requested_until if earlier is not None else None
+    context = request.context
+    plan_reminders(session, policy=context.policy_loader(session), now=now, task_ids=[task.id])
+    return Answer(
+        text=_("↩️ Taken back: task {ref} is {status} again.").format(
+            ref=task.ref, status=status_label(task.status)
+        )
+    )
+
+
+def _already_done(task: Task, *, edit: bool) -> Answer:
+    day = format_day(task.completed_on) if task.completed_on else ""
+    text = (
+        _("Task {ref} was already reported done ({day}); it awaits the coordinator's confirmation.")
+        if task.status == TaskStatus.AWAITING_CONFIRMATION
+        else _("Task {ref} was already recorded as done ({day}).")
+    )
+    return Answer(text=text.format(ref=task.ref, day=day), edit=edit)
+
+
+def _finished_task(request: Request, ref: str) -> Task | None:
+    """The agency's task `ref` when it is done or awaiting confirmation and none is open."""
+    from sqlmodel import col, select
+
+    from db.models import AgencyRole, TaskAgency
+
+    session, agency_id = request.session, request.contact.agency_id
+    if find_task_by_ref(session, agency_id=agency_id, ref=ref):
+        return None
+    return session.exec(
+        select(Task)
+        .join(TaskAgency, col(TaskAgency.task_id) == Task.id)
+        .where(
+            TaskAgency.agency_id == agency_id,
+            TaskAgency.role == AgencyRole.LEAD,
+            Task.ref == ref,
+            col(Task.status).in_(FINISHED_STATUSES),
+            col(Task.withdrawn_at).is_(None),
+        )
+        .order_by(col(Task.id).desc())
+    ).first()
+
+
+def _complete_extension_request(request: Request) -> Answer | None:
+    """ "đến 20/3" after "xin gia hạn" without a date: the date the bot asked for."""
+    from handlers.replies import parse_reply
+
+    waiting = [
+        task
+        for task in open_tasks_for_agency(request.session, agency_id=request.contact.agency_id)
+        if task.status == TaskStatus.EXTENSION_REQUESTED and task.requested_until is None
+    ]
+    if len(waiting) != 1:
+        return None
+    # Read as the rest of the request, with the same grammar as "xin gia hạn đến 20/3".
+    reply = parse_reply(f"xin gia hạn {request.incoming.text}", today=request.today())
+    if reply.until is None:
+        return None
+    return apply_status(
+        request,
+        task=waiting[0],
+        status=TaskStatus.EXTENSION_REQUESTED,
+        progress=None,
+        text=request.incoming.text,
+        until=reply.until,
+    )
 
 
 def _task_for_reply(request: Request, task_ref: str | None) -> tuple[Task | None, list[Task]]:
@@ -120,8 +286,10 @@ def _task_for_reply(request: Request, task_ref: str | None) -> tuple[Task | None
     if replied is not None:
         return replied, []
     open_tasks = open_tasks_for_agency(session, agency_id=contact.agency_id)
-    if len(open_tasks) == 1:
+    if len(open_tasks) == 1 and not incoming.reply_to_message_id:
         return open_tasks[0], []
+    # A reply to a message that is not one of their reminders says nothing about the task:
+    # ask, even when only one task is open.
     return None, open_tasks
 
 
@@ -174,15 +342,17 @@ def apply_status(
         )
     if not contact_may_update(session, contact=contact, task=task):
         return Answer(text=_("This task belongs to another agency; you cannot update it."))
-    if task.status == TaskStatus.DONE and status == TaskStatus.DONE:
+    if task.status in FINISHED_STATUSES and status in FINISHED_STATUSES:
         # A second "done" (an old reminder's button, a repeated message) changes nothing.
-        day = format_day(task.completed_on) if task.completed_on else ""
-        return Answer(
-            text=_("Task {ref} was already recorded as done ({day}).").format(
-                ref=task.ref, day=day
-            ),
-            edit=bool(incoming.button_data),
-        )
+        return _already_done(task, edit=bool(incoming.button_data))
+    if status == TaskStatus.DONE:
+        status = completion_status(request, task)
+    replaced = (
+        task.requested_until
+        if status == TaskStatus.EXTENSION_REQUESTED
+        and task.status == TaskStatus.EXTENSION_REQUESTED
+        else None
+    )
     update = record_status(
         session,
         task=task,
@@ -201,15 +371,22 @@ def apply_status(
     plan_reminders(
         session, policy=context.policy_loader(session), now=context.clock(), task_ids=[task.id]
     )
-    return Answer(
-        text=_confirmation(task, update.new_status, progress, until),
-        edit=bool(incoming.button_data),
-    )
+    report_received(request, task, update)
+    text = _confirmation(task, update.new_status, progress, until)
+    if replaced is not None:
+        text += "\n" + _("It replaces your earlier request (until {day}).").format(
+            day=format_day(replaced)
+        )
+    return Answer(text=text, edit=bool(incoming.button_data))
 
 
 def _confirmation(task: Task, status: str, progress: int | None, until) -> str:
     if status == TaskStatus.DONE:
         text = _("✅ Recorded: task {ref} is done. Thank you!")
+    elif status == TaskStatus.AWAITING_CONFIRMATION:
+        text = _(
+            "✅ Recorded: task {ref} is done, awaiting the coordinator's confirmation. Thank you!"
+        )
     elif status == TaskStatus.IN_PROGRESS and progress is not None:
         text = _("⏳ Recorded: task {ref} is in progress ({progress}%).")
     elif status == TaskStatus.IN_PROGRESS:

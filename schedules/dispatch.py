@@ -38,6 +38,7 @@ from core.messages import Answer
 from db.engine import session_scope
 from db.links import chats_of_contacts, mark_chat_unreachable
 from db.models import (
+    FINISHED_STATUSES,
     AgencyRole,
     Contact,
     ContactRole,
@@ -47,7 +48,6 @@ from db.models import (
     ReminderState,
     Task,
     TaskAgency,
-    TaskStatus,
 )
 from schedules.planning import ReminderPolicy
 from schedules.routing import choose_route
@@ -150,6 +150,9 @@ class DispatchReport:
     skipped: int = 0
     cancelled: int = 0
     unreachable_contacts: list[int] = field(default_factory=list)
+    notices_sent: list[int] = field(default_factory=list)
+    notices_retried: list[int] = field(default_factory=list)
+    notices_failed: list[int] = field(default_factory=list)
 
 
 # --- the heartbeat --------------------------------------------------------------------------
@@ -393,7 +396,7 @@ def _build_statements(*, skip_locked: bool) -> _Statements:
             task_agency.c.role == AgencyRole.LEAD,
         )
         wanted = and_(
-            task.c.status != TaskStatus.DONE,
+            task.c.status.not_in(FINISHED_STATUSES),
             task.c.withdrawn_at.is_(None),
             contact.c.active.is_(True),
             leads,
@@ -712,6 +715,7 @@ class Dispatcher:
         is recorded.
         """
         report = DispatchReport()
+        await self._deliver_notices(report)
         started = await asyncio.to_thread(self._begin)
         if started is None:
             return report
@@ -777,6 +781,62 @@ class Dispatcher:
             if done_outcomes:
                 await self._record_and_notify(done_outcomes, claimed, policy, report, renew=False)
         return report
+
+    async def _deliver_notices(self, report: DispatchReport) -> None:
+        """Send due notices (answers to what people did) whatever the hour; the channel paces."""
+        from schedules.notices import claim_notices, record_notice_failure, record_notice_sent
+
+        def claim():
+            with session_scope(self.engine) as session:
+                return claim_notices(
+                    session,
+                    now=self.clock(),
+                    worker=self.worker,
+                    lease=self.lease,
+                    limit=self.batch,
+                )
+
+        def record(notice_id: int, message_id: str | None, error: Exception | None) -> str:
+            with session_scope(self.engine) as session:
+                if error is None:
+                    record_notice_sent(
+                        session,
+                        notice_id=notice_id,
+                        worker=self.worker,
+                        message_id=message_id,
+                        now=self.clock(),
+                    )
+                    return ReminderState.SENT
+                return record_notice_failure(
+                    session,
+                    notice_id=notice_id,
+                    worker=self.worker,
+                    error=error,
+                    now=self.clock(),
+                    unreachable=isinstance(error, Unreachable),
+                    retry_after=getattr(error, "retry_after", None),
+                    rejected=isinstance(error, Rejected),
+                )
+
+        for delivery in await asyncio.to_thread(claim):
+            sender = self.senders.get(delivery.channel)
+            message_id, error = None, None
+            try:
+                if sender is None:
+                    raise RetryLater(f"channel {delivery.channel} is not running")
+                message_id = await sender(delivery.chat_id, delivery.answer)
+            except asyncio.CancelledError:
+                raise
+            except Exception as failure:  # recorded and retried, never silently dropped
+                log.warning("notice %s not sent: %s", delivery.notice_id, failure)
+                error = failure
+            state = await asyncio.to_thread(record, delivery.notice_id, message_id, error)
+            if state == ReminderState.SENT:
+                report.notices_sent.append(delivery.notice_id)
+            elif state == ReminderState.FAILED:
+                report.notices_failed.append(delivery.notice_id)
+            else:
+                report.notices_retried.append(delivery.notice_id)
 
     def _max_recorders(self) -> int:
         # A sent message not yet recorded is sent again after a crash: on PostgreSQL several

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from core.i18n import _
 from db.models import (
+    FINISHED_STATUSES,
     Agency,
     AgencyRole,
     CalendarDay,
@@ -131,7 +132,7 @@ def _advance_cycle(session: Session, task: Task, *, today: date, now: datetime) 
     """Move a recurring task to its current cycle; a cycle reported done reopens when it ends."""
     # The date is re-read from the phrase: the cycle moves on by itself.
     current = parse_deadline(task.deadline_text).next_due(today)
-    if task.status != TaskStatus.DONE:
+    if task.status not in FINISHED_STATUSES:
         # An open cycle stays until it is reported: a missed quarterly report shows as overdue
         # instead of vanishing into the next quarter.
         if task.due_date is None:
@@ -152,6 +153,7 @@ def _advance_cycle(session: Session, task: Task, *, today: date, now: datetime) 
     )
     task.progress = None
     task.due_date = current
+    task.original_due_date = None  # an approved extension was for the cycle that ended
 
 
 def _tasks_in_scope(session: Session, task_ids: list[int] | None) -> list[Task]:
@@ -202,7 +204,7 @@ def _wanted_slots(
     task: Task, *, policy: ReminderPolicy, now: datetime
 ) -> dict[tuple[date, str], datetime]:
     """(cycle, offset label) -> send time, for a task that still needs reminders."""
-    if task.status == TaskStatus.DONE or task.due_date is None or task.withdrawn_at is not None:
+    if task.status in FINISHED_STATUSES or task.due_date is None or task.withdrawn_at is not None:
         return {}
     if task.deadline_kind in ("ongoing", "undetermined"):
         return {}

@@ -129,6 +129,9 @@ class ConsoleChannel:
             if switch:
                 self._switch(switch.group(1).lower())
                 continue
+            if line.lower() == "/tep":
+                self._print(_("Usage: /tep PATH, e.g. /tep ~/ke-hoach.docx (as the coordinator)."))
+                continue
             send_file = _SEND_FILE.match(line)
             if send_file and not _readable_file(self._file_path(send_file.group(1))):
                 self._print(

@@ -56,6 +56,8 @@ log = logging.getLogger(__name__)
 # Telegram refuses texts longer than 4096 UTF-16 code units.
 MAX_TEXT_UNITS = 4096
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
+# Files the chat shows as photos (a report's chart) rather than as documents.
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 # 5xx answers and timeouts are retried this many times, with jittered backoff, before the
 # reminder goes back to the queue.
 TRANSIENT_RETRIES = 2
@@ -354,6 +356,18 @@ class TelegramChannel:
         for index, part in enumerate(parts):
             markup = _markup(answer) if index == len(parts) - 1 else None
             await message.reply_text(part, reply_markup=markup, do_quote=False)
+        await self._send_files(message.chat.id, answer)
+
+    async def _send_files(self, chat_id, answer: Answer) -> None:
+        """Send an answer's file after its text: an image as a photo, anything else as a file."""
+        attachment = answer.attachment
+        if attachment is None:
+            return
+        bot = self.application.bot
+        if attachment.filename.lower().endswith(IMAGE_SUFFIXES):
+            await bot.send_photo(chat_id, photo=attachment.data, filename=attachment.filename)
+        else:
+            await bot.send_document(chat_id, document=attachment.data, filename=attachment.filename)
 
     async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Turn a button press into an Incoming; the first answer replaces the pressed message."""
@@ -389,6 +403,7 @@ class TelegramChannel:
             if answer.edit and edited and len(_parts(edited)) == 1:
                 # Keep the reminder's text, drop its buttons, add the confirmation below.
                 await query.edit_message_text(edited, reply_markup=_markup(answer))
+                await self._send_files(query.message.chat.id, answer)
             else:
                 await self._reply(query.message, answer)
 

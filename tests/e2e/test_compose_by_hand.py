@@ -93,7 +93,9 @@ def test_one_bot_and_two_workers_on_postgresql(tmp_path):
             assert sum("Nhắc việc" in t for t in texts) == 1  # one process delivered it
             assert _cli(env, "health").returncode == 0
             processes = subprocess.run(
-                ["ps", "-o", "args=", "--ppid", str(compose.pid)], capture_output=True, text=True
+                ["ps", "-ww", "-o", "args=", "--ppid", str(compose.pid)],
+                capture_output=True,
+                text=True,
             ).stdout
             assert processes.count("nhacviec run") == 1
             assert processes.count("nhacviec worker") == 2

@@ -15,9 +15,11 @@ def _listed(help_text: str) -> list[str]:
 def test_help_lists_exactly_what_each_role_may_use():
     assert _listed(routes.help_text(routes.STRANGER)) == ["start", "help"]
     officer = _listed(routes.help_text(ContactRole.OFFICER))
-    assert officer == ["nhiemvu", "tiendo", "lienket", "help"]
+    assert officer == ["nhiemvu", "tiendo", "lichsu", "lienket", "help"]
     coordinator = _listed(routes.help_text(ContactRole.COORDINATOR))
     assert set(officer) <= set(coordinator)
+    # Deciding and chasing are the coordinator's: officers are not even offered them.
+    assert {"quahan", "choduyet"} <= set(coordinator) - set(officer)
     for role in (routes.STRANGER, *ContactRole):
         listed = _listed(routes.help_text(role))
         assert all(role in routes.find_command(name).roles for name in listed)
@@ -26,7 +28,7 @@ def test_help_lists_exactly_what_each_role_may_use():
 def test_help_is_vietnamese_and_names_every_way_to_reply():
     text = routes.help_text(ContactRole.OFFICER)
     assert text.startswith("Bạn có thể:")
-    assert "/tiendo — tổng hợp tiến độ" in text
+    assert "/tiendo [KẾ_HOẠCH] — tổng hợp tiến độ" in text
     assert '"xin gia hạn đến 15/3"' in text
 
 

@@ -1,7 +1,7 @@
 """zalo: linked chats, one-time link codes, seen events, offered choices, delivery channel
 
 Revision ID: 0040
-Revises: 0010
+Revises: 0030
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import db.types
 
 revision = "0040"
-down_revision = "0010"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 
