@@ -120,6 +120,12 @@ def _parser() -> argparse.ArgumentParser:
         help=_("a workbook of people (name, agency, role per row): codes are written back"),
     )
     invite.add_argument("--out", type=Path, help=_("where --from writes the codes"))
+    invite.add_argument(
+        "--channel",
+        choices=["telegram", "zalo"],
+        default=None,
+        help=_("the messenger the person uses (default: Telegram when its token is set)"),
+    )
     invite.set_defaults(command_function=_invite)
 
     contacts = commands.add_parser(
@@ -619,7 +625,12 @@ def _invite(args) -> int:
         ]
         agency_name, expires = agency.name, invites[0].expires_at
         codes = [invite.code for invite in invites]
-    username = settings.telegram_bot_username or _bot_username(settings)
+    channel = args.channel or (
+        "zalo" if settings.zalo_bot_token and not settings.telegram_bot_token else "telegram"
+    )
+    username = (
+        settings.telegram_bot_username or _bot_username(settings) if channel == "telegram" else None
+    )
     role = _("coordinator") if args.role == "coordinator" else _("officer")
     if len(codes) == 1:
         print(
@@ -639,7 +650,16 @@ def _invite(args) -> int:
     for code in codes:
         if len(codes) > 1:
             print(code, end="  ")
-        if username:
+        if channel == "zalo":
+            # Zalo has no deep links, and a bot may only answer people who wrote to it first:
+            # the invite message itself is that first message.
+            print(
+                _(
+                    "On Zalo: open the agency's bot (search its name or scan its QR code), "
+                    "then send it this message: /start {code}"
+                ).format(code=code)
+            )
+        elif username:
             print(f"https://t.me/{username}?start={code}")
         else:
             print(_("Send the bot: /start {code}").format(code=code))

@@ -23,6 +23,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func, text
 from sqlmodel import col, select
 
+from bot.channels.text import TextChats
 from bot.logs import chat_context, worker_id
 from bot.settings import Settings
 from core.clock import pin_clock_from_environment, utcnow
@@ -89,6 +90,7 @@ def build_dispatcher(settings: Settings, engine: Engine, senders: dict) -> Dispa
         clock=utcnow,
         worker=worker_name(),
         lease=timedelta(seconds=settings.lease_seconds),
+        fallback_after=settings.fallback_after,
     )
 
 
@@ -198,7 +200,9 @@ async def serve(
     mode "run": receive, answer and deliver; "worker": deliver and re-plan only.
     Without a Telegram token only the console demo runs, and only when `demo` asks for it.
     """
-    if not settings.telegram_bot_token and (mode == "worker" or not demo):
+    if not (settings.telegram_bot_token or settings.zalo_bot_token) and (
+        mode == "worker" or not demo
+    ):
         raise UserError(
             _(
                 "TELEGRAM_BOT_TOKEN is not set. Set it (from @BotFather), or try the console "
@@ -215,6 +219,7 @@ async def serve(
             loop.add_signal_handler(signum, stop.set)
 
     leader = PollingLeader(engine)
+    channels: list = []
     if settings.telegram_bot_token:
         from bot.channels.pacing import Limits
         from bot.channels.telegram import TelegramChannel
@@ -225,23 +230,28 @@ async def serve(
             receive = "webhook"
         else:
             receive = "polling" if await asyncio.to_thread(leader.try_acquire) else "none"
-        channel = TelegramChannel(
-            token=settings.telegram_bot_token,
-            base_url=settings.telegram_api_base_url,
-            receive=receive,
-            webhook_url=settings.telegram_webhook_url,
-            webhook_secret=settings.telegram_webhook_secret,
-            webhook_listen=settings.telegram_webhook_listen,
-            webhook_port=settings.telegram_webhook_port,
-            limits=Limits(per_second=settings.telegram_max_per_second),
+        channels.append(
+            TelegramChannel(
+                token=settings.telegram_bot_token,
+                base_url=settings.telegram_api_base_url,
+                receive=receive,
+                webhook_url=settings.telegram_webhook_url,
+                webhook_secret=settings.telegram_webhook_secret,
+                webhook_listen=settings.telegram_webhook_listen,
+                webhook_port=settings.telegram_webhook_port,
+                limits=Limits(per_second=settings.telegram_max_per_second),
+            )
         )
-    else:
+    text_chats = TextChats(engine, utcnow)
+    if settings.zalo_bot_token:
+        channels.append(zalo_channel(settings, text_chats, mode=mode))
+    if not channels:
         try:
             refuse_demo_on_real_data(engine)
         except BaseException:
             engine.dispose()
             raise
-        channel = _console_demo(settings, engine, on_eof=stop.set)
+        channels.append(_console_demo(settings, engine, on_eof=stop.set, text_chats=text_chats))
     context = build_context(settings, engine)
     # Use cases are plain functions: they run in worker threads so that a slow query or a large
     # document never stops the loop from serving other chats and deliveries.
@@ -257,37 +267,50 @@ async def serve(
 
     delivery: list[Dispatcher] = []  # set once the dispatcher exists
 
-    async def on_incoming(incoming):
-        if incoming.reply_to_message_id and delivery:
-            # A reply names its reminder by message id: let the record of it land first.
-            await delivery[0].settle(incoming.channel, incoming.chat_id)
-        answers = await loop.run_in_executor(workers, answer, incoming)
-        if incoming.command == "start" and hasattr(channel, "set_menu"):
-            # A new coordinator's chat gets the coordinator's menu at once.
-            await _set_chat_menus(channel, engine, only_chat=incoming.chat_id)
-        return answers
+    def answering(channel):
+        async def on_incoming(incoming):
+            if incoming.reply_to_message_id and delivery:
+                # A reply names its reminder by message id: let the record of it land first.
+                await delivery[0].settle(incoming.channel, incoming.chat_id)
+            answers = await loop.run_in_executor(workers, answer, incoming)
+            if incoming.command == "start" and hasattr(channel, "set_menu"):
+                # A new coordinator's chat gets the coordinator's menu at once.
+                await _set_chat_menus(channel, engine, only_chat=incoming.chat_id)
+            return answers
 
+        return on_incoming
+
+    started = []
     try:
-        await channel.start(on_incoming)
+        for channel in channels:
+            await channel.start(answering(channel))
+            started.append(channel)
     except BaseException:
+        for channel in reversed(started):
+            await channel.stop()
         leader.release()
         engine.dispose()
         raise
     if ready is not None:
         ready.set()
 
-    if mode == "run" and hasattr(channel, "set_menu"):
-        await channel.set_menu(routes.menu(ContactRole.OFFICER))
-        await _set_chat_menus(channel, engine)
+    for channel in channels:
+        if mode == "run" and hasattr(channel, "set_menu"):
+            await channel.set_menu(routes.menu(ContactRole.OFFICER))
+            await _set_chat_menus(channel, engine)
     # The channel answers from here on. The start-up re-plan runs in a thread beside it, a few
     # seconds later: the messages that waited for the start are answered first, without a
     # big planning pass competing for the interpreter.
     background = [asyncio.create_task(_replan_after(stop, settings, engine))]
-    dispatcher = build_dispatcher(settings, engine, {channel.name: channel.send})
+    dispatcher = build_dispatcher(
+        settings, engine, {channel.name: channel.send for channel in channels}
+    )
     delivery.append(dispatcher)
     delivering = asyncio.create_task(_deliver_until(stop, dispatcher, settings))
-    if getattr(channel, "receive", None) == "none" and mode == "run":
-        background.append(asyncio.create_task(_poll_when_leader(stop, leader, channel)))
+    for channel in channels:
+        # Telegram polls from one process at a time; the others take over when it goes away.
+        if channel.name == "telegram" and channel.receive == "none" and mode == "run":
+            background.append(asyncio.create_task(_poll_when_leader(stop, leader, channel)))
     scheduler = _scheduler(settings, engine)
     scheduler.start()
     try:
@@ -301,7 +324,8 @@ async def serve(
         for task in background:
             task.cancel()
         await asyncio.gather(*background, return_exceptions=True)
-        await channel.stop()
+        for channel in reversed(channels):
+            await channel.stop()
         leader.release()
         workers.shutdown(wait=True, cancel_futures=True)
         engine.dispose()
@@ -413,7 +437,27 @@ def _scheduler(settings: Settings, engine: Engine):
 # --- console demo ---------------------------------------------------------------------------
 
 
-def _console_demo(settings: Settings, engine: Engine, *, on_eof):
+def zalo_channel(settings: Settings, text_chats, *, mode: str):
+    """The Zalo channel; a delivery-only worker receives nothing.
+
+    Every "run" process may poll Zalo: getUpdates has no offset to share, each event goes to
+    one poller or comes twice, and the seen-events table answers it once either way.
+    """
+    from bot.channels.zalo import ZaloChannel
+
+    return ZaloChannel(
+        token=settings.zalo_bot_token,
+        text_chats=text_chats,
+        base_url=settings.zalo_api_base_url,
+        messages_per_second=settings.zalo_messages_per_second,
+        webhook_url=settings.zalo_webhook_url,
+        webhook_secret=settings.zalo_webhook_secret,
+        listen=settings.zalo_webhook_listen,
+        receive="none" if mode == "worker" else None,
+    )
+
+
+def _console_demo(settings: Settings, engine: Engine, *, on_eof, text_chats=None):
     from bot.channels.console import ConsoleChannel
     from core.i18n import _
 
@@ -440,6 +484,7 @@ def _console_demo(settings: Settings, engine: Engine, *, on_eof):
         current="canbo",
         on_eof=on_eof,
         first_message_id=_last_console_message_id(engine) + 1,
+        text_chats=text_chats,
     )
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_PATH = Path("data") / "nhacviec.db"
@@ -24,6 +24,24 @@ class Settings(BaseSettings):
     telegram_bot_token: str | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
     telegram_api_base_url: str | None = Field(default=None, alias="TELEGRAM_API_BASE_URL")
     telegram_bot_username: str | None = Field(default=None, alias="TELEGRAM_BOT_USERNAME")
+    zalo_bot_token: str | None = Field(default=None, alias="ZALO_BOT_TOKEN")
+    zalo_api_base_url: str = Field(
+        default="https://bot-api.zaloplatforms.com", alias="ZALO_API_BASE_URL"
+    )
+    # Zalo documents no rate, only a 429 "Quota exceeded": stay well below what it tolerates.
+    zalo_messages_per_second: float = Field(default=5.0, gt=0, alias="ZALO_MESSAGES_PER_SECOND")
+    # Set: Zalo pushes events to this public HTTPS URL (recommended); unset: long polling.
+    zalo_webhook_url: str | None = Field(default=None, alias="ZALO_WEBHOOK_URL")
+    # 8-256 characters Zalo echoes in X-Bot-Api-Secret-Token; a random one when unset.
+    zalo_webhook_secret: str | None = Field(
+        default=None, min_length=8, max_length=256, alias="ZALO_WEBHOOK_SECRET"
+    )
+    # Where the webhook endpoint listens (a reverse proxy forwards ZALO_WEBHOOK_URL to it).
+    zalo_webhook_listen: str = Field(default="0.0.0.0:8443", alias="ZALO_WEBHOOK_LISTEN")
+    # A reminder the preferred chat still refuses after this long goes to the person's other one.
+    fallback_after: timedelta = Field(
+        default=timedelta(minutes=30), alias="NHACVIEC_FALLBACK_AFTER"
+    )
     database_url: str = Field(default=f"sqlite:///{DEFAULT_DATABASE_PATH}", alias="DATABASE_URL")
     timezone: str = Field(default="Asia/Ho_Chi_Minh", alias="NHACVIEC_TIMEZONE")
     reminder_offsets: str = Field(default="7d,3d,1d,0d", alias="NHACVIEC_REMINDER_OFFSETS")
@@ -66,13 +84,14 @@ class Settings(BaseSettings):
         default=30.0, gt=0, le=30, alias="TELEGRAM_MAX_PER_SECOND"
     )
 
-    @field_validator("telegram_bot_token")
+    @field_validator("telegram_bot_token", "zalo_bot_token", "zalo_webhook_url")
     @classmethod
-    def _refuse_placeholder_token(cls, value: str | None) -> str | None:
+    def _refuse_placeholder_token(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None or not value.strip():
             return None
         if value.strip() in PLACEHOLDER_SECRETS:
-            raise ValueError("TELEGRAM_BOT_TOKEN is a placeholder; set the token BotFather gave")
+            name = cls.model_fields[info.field_name].alias
+            raise ValueError(f"{name} is a placeholder; set the value the platform gave")
         return value.strip()
 
     @field_validator("telegram_webhook_secret")
@@ -95,6 +114,29 @@ class Settings(BaseSettings):
         if value.strip().upper() not in logging.getLevelNamesMapping():
             raise ValueError("NHACVIEC_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
         return value.strip().upper()
+
+    @field_validator("fallback_after", mode="before")
+    @classmethod
+    def _parse_duration(cls, value):
+        # Written like the reminder offsets: "30m", "2h", "90s"; a bare number is seconds.
+        if isinstance(value, str):
+            match = re.fullmatch(r"\s*(\d+)\s*([smh]?)\s*", value)
+            if match is None:
+                raise ValueError("NHACVIEC_FALLBACK_AFTER is a duration such as 30m, 2h or 90s")
+            unit = {"": 1, "s": 1, "m": 60, "h": 3600}[match.group(2)]
+            return timedelta(seconds=int(match.group(1)) * unit)
+        return value
+
+    @field_validator("zalo_webhook_url")
+    @classmethod
+    def _zalo_webhook_is_https(cls, value: str | None) -> str | None:
+        # Zalo pushes only to HTTPS; plain HTTP is allowed on loopback for a local fake.
+        if value is None:
+            return None
+        loopback = value.startswith(("http://127.0.0.1", "http://localhost"))
+        if not value.startswith("https://") and not loopback:
+            raise ValueError("ZALO_WEBHOOK_URL must be an https:// URL Zalo can reach")
+        return value
 
     @field_validator("database_url")
     @classmethod

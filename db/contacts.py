@@ -14,6 +14,7 @@ from core.errors import UserError
 from core.i18n import _
 from core.text import fold
 from db.agencies import find_agency, resolve_agency
+from db.links import contact_for_chat
 from db.models import Agency, Contact, ContactRole, Invite, Reminder, ReminderState
 
 # No 0/O or 1/I: codes are read aloud over the phone and typed on small keyboards.
@@ -70,10 +71,12 @@ def create_invite(
 
 
 def find_contact(session: Session, *, channel: str, chat_id: str) -> Contact | None:
-    """The active contact behind a chat, or None for a stranger."""
+    """The active contact behind a chat (its own or one linked to it), or None for a stranger."""
     contact = session.exec(
         select(Contact).where(Contact.channel == channel, Contact.chat_id == chat_id)
     ).first()
+    if contact is None:
+        contact = contact_for_chat(session, channel=channel, chat_id=chat_id)
     return contact if contact is not None and contact.active else None
 
 

@@ -254,6 +254,11 @@ class Reminder(SQLModel, table=True):
     )
     # The part the contact's agency plays in the task (lead, coordinator, executor).
     role: str | None = None
+    # The channel that delivered it, whether that was the fallback chat, and since when sends
+    # to the preferred chat have failed (schedules.routing decides from it).
+    delivered_channel: str | None = None
+    fallback: bool = False
+    failing_since: datetime | None = _timestamp(nullable=True)
 
 
 class StatusUpdate(SQLModel, table=True):
@@ -294,6 +299,49 @@ class CalendarDay(SQLModel, table=True):
     day: date = Field(primary_key=True)
     is_working: bool
     note: str = ""
+
+
+class ContactChat(SQLModel, table=True):
+    """Another chat of the same person (Zalo beside Telegram), linked with /lienket."""
+
+    __table_args__ = (UniqueConstraint("channel", "chat_id", name="uq_contact_chat_channel_chat"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")
+    channel: str
+    chat_id: str
+    # Reminders go here rather than to the contact's own chat.
+    preferred: bool = False
+    unreachable_at: datetime | None = _timestamp(nullable=True)
+    created_at: datetime = _timestamp()
+
+
+class LinkCode(SQLModel, table=True):
+    """A one-time code that links the chat which sends it to the contact that asked for it."""
+
+    code: str = Field(primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")
+    created_at: datetime = _timestamp()
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = _timestamp(nullable=True)
+
+
+class SeenEvent(SQLModel, table=True):
+    """An inbound event already handled; channels that deliver twice (Zalo) check it."""
+
+    channel: str = Field(primary_key=True)
+    event_id: str = Field(primary_key=True)
+    seen_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class OfferedChoices(SQLModel, table=True):
+    """The latest numbered choices a text-only chat was offered; a bare number picks one."""
+
+    channel: str = Field(primary_key=True)
+    chat_id: str = Field(primary_key=True)
+    # JSON list of [label, button data], numbered from 1 in order.
+    choices: str
+    offered_at: datetime = Field(sa_type=UTCDateTime, index=True)
 
 
 class PlanCoordinator(SQLModel, table=True):
@@ -382,11 +430,14 @@ __all__ = [
     "AgencyRole",
     "CalendarDay",
     "Contact",
+    "ContactChat",
     "ContactRole",
     "Heartbeat",
     "Invite",
+    "LinkCode",
     "Notice",
     "NoticeKind",
+    "OfferedChoices",
     "PendingImport",
     "Plan",
     "PlanCoordinator",
@@ -395,6 +446,7 @@ __all__ = [
     "Reminder",
     "ReminderKind",
     "ReminderState",
+    "SeenEvent",
     "StatusUpdate",
     "Task",
     "TaskAgency",

@@ -14,6 +14,7 @@ from core.i18n import _
 from core.messages import Answer, Incoming
 from db.contacts import find_contact
 from db.engine import session_scope
+from db.links import restore_chat
 from handlers import routes
 from handlers.context import BotContext, Request
 from handlers.people import stranger_answer
@@ -34,6 +35,7 @@ def handle(incoming: Incoming, context: BotContext) -> list[Answer]:
     )
     try:
         with session_scope(context.engine) as session:
+            restore_chat(session, channel=incoming.channel, chat_id=incoming.chat_id)
             contact = find_contact(session, channel=incoming.channel, chat_id=incoming.chat_id)
             return _route(Request(session, incoming, contact, context))
     except UserError as error:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from core.i18n import N_, _
 from core.messages import Answer
 from db.models import ContactRole
-from handlers import followup, notices, people, plan_upload, reports, review, status
+from handlers import followup, links, notices, people, plan_upload, reports, review, status
 from handlers.context import Request
 from handlers.reports import DRILL_BUTTON_PREFIX
 from handlers.review_text import REVIEW_BUTTON_PREFIX
@@ -121,6 +121,14 @@ COMMANDS: tuple[Command, ...] = (
         N_("set the date of a task without a deadline"),
         followup.set_deadline_command,
         usage="SỐ NN/TT/NNNN",
+    ),
+    Command(
+        "lienket",
+        ("link",),
+        EVERYONE | {STRANGER},
+        N_("link your Zalo and Telegram chats, choose where reminders go"),
+        links.link,
+        listed_for=EVERYONE,
     ),
     Command("help", ("trogiup", "huongdan"), EVERYONE | {STRANGER}, N_("what you can do"), _help),
 )

@@ -25,17 +25,18 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Engine, and_, bindparam, case, exists, insert, or_, tuple_, update
+from sqlalchemy import Engine, and_, bindparam, case, exists, func, insert, or_, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core.i18n import _
 from core.messages import Answer
 from db.engine import session_scope
+from db.links import chats_of_contacts, mark_chat_unreachable
 from db.models import (
     Contact,
     ContactRole,
@@ -49,6 +50,9 @@ from db.models import (
 )
 from schedules import ledger
 from schedules.planning import ReminderPolicy
+from schedules.routing import choose_route
+
+CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "console": "console"}
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +102,9 @@ class Claimed:
     late: bool
     kind: str = ReminderKind.REMINDER
     role: str | None = None
+    # Routed to the person's other linked chat (schedules.routing): the preferred one could not.
+    fallback: bool = False
+    instead_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -190,6 +197,8 @@ def claim_due(
     policy: ReminderPolicy,
     up_since: datetime | None = None,
     include_stale: bool = True,
+    running: Collection[str] | None = None,
+    fallback_after: timedelta = timedelta(minutes=30),
 ) -> tuple[int, list[Claimed]]:
     """Take up to `limit` due rows (stale leases first); returns (rows taken, rows to send).
 
@@ -267,8 +276,71 @@ def claim_due(
                 role,
             )
         )
+    claimed = _routed(session, claimed, now=now, running=running, fallback_after=fallback_after)
     claimed.sort(key=lambda row: (row.due_at, row.reminder_id))
     return len(taken), claimed
+
+
+def _routed(session, claimed, *, now, running, fallback_after) -> list[Claimed]:
+    """Each row to the chat schedules.routing chooses among its contact's linked chats; rows no
+    chat can take are cancelled (two queries for the batch)."""
+    if not claimed:
+        return claimed
+    chats = chats_of_contacts(session, [row.contact_id for row in claimed])
+    failing = dict(
+        session.execute(
+            select(col(Reminder.id), col(Reminder.failing_since)).where(
+                col(Reminder.id).in_([row.reminder_id for row in claimed])
+            )
+        ).all()
+    )
+    routed, dropped = [], []
+    for row in claimed:
+        route = choose_route(
+            chats.get(row.contact_id, []),
+            running=running,
+            failing_since=failing.get(row.reminder_id),
+            now=now,
+            fallback_after=fallback_after,
+        )
+        if route is None:
+            dropped.append(row.reminder_id)
+            continue
+        routed.append(
+            replace(
+                row,
+                channel=route.channel,
+                chat_id=route.chat_id,
+                fallback=route.fallback,
+                instead_of=route.instead_of,
+            )
+        )
+    if dropped:
+        session.execute(
+            update(Reminder)
+            .where(col(Reminder.id).in_(dropped))
+            .values(state=ReminderState.CANCELLED, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+    return routed
+
+
+def mark_fallbacks(deliveries: list[Delivery], claimed: Sequence[Claimed]) -> list[Delivery]:
+    """A delivery to the person's other chat says why it came there and not to the usual one."""
+    by_id = {row.reminder_id: row for row in claimed}
+    marked = []
+    for delivery in deliveries:
+        rows = [by_id[rid] for rid in delivery.reminder_ids if rid in by_id]
+        instead_of = next((row.instead_of for row in rows if row.fallback), None)
+        if instead_of is not None:
+            note = _("(Sent here because your {channel} chat could not receive it.)").format(
+                channel=CHANNEL_NAMES.get(instead_of, instead_of)
+            )
+            delivery = replace(
+                delivery, answer=replace(delivery.answer, text=f"{delivery.answer.text}\n\n{note}")
+            )
+        marked.append(delivery)
+    return marked
 
 
 @dataclass(frozen=True)
@@ -462,11 +534,23 @@ def record_outcomes(
                         "at": now,
                         "mid": outcome.message_id,
                         "late": row.late,
+                        "channel": outcome.delivery.channel,
+                        "fallback": row.fallback,
                     }
                 )
                 report.sent.append(rid)
                 continue
             state, due_at, attempts = _after_failure(row, outcome.error, now=now, policy=policy)
+            other_chat = isinstance(outcome.error, Unreachable) and mark_chat_unreachable(
+                session,
+                contact_id=row.contact_id,
+                channel=outcome.delivery.channel,
+                chat_id=outcome.delivery.chat_id,
+                now=now,
+            )
+            if other_chat:
+                # The person has another chat: the next claim sends it there, at once.
+                state, due_at, attempts = ReminderState.PENDING, now, max(0, row.attempts - 1)
             failed_rows.append(
                 {
                     "rid": rid,
@@ -475,10 +559,11 @@ def record_outcomes(
                     "due": due_at,
                     "attempts": attempts,
                     "error": f"{type(outcome.error).__name__}: {outcome.error}"[:500],
+                    "since": now,
                 }
             )
             (report.failed if state == ReminderState.FAILED else report.retried).append(rid)
-            if isinstance(outcome.error, Unreachable):
+            if isinstance(outcome.error, Unreachable) and not other_chat:
                 unreachable_contacts.add(row.contact_id)
     connection = session.connection()
     mine = and_(
@@ -494,6 +579,8 @@ def record_outcomes(
                 message_id=bindparam("mid"),
                 late=bindparam("late"),
                 lease_until=None,
+                delivered_channel=bindparam("channel"),
+                fallback=bindparam("fallback"),
             ),
             sent_rows,
         )
@@ -507,6 +594,7 @@ def record_outcomes(
                 attempts=bindparam("attempts"),
                 last_error=bindparam("error"),
                 lease_until=None,
+                failing_since=func.coalesce(col(Reminder.failing_since), bindparam("since")),
             ),
             failed_rows,
         )
@@ -611,6 +699,7 @@ class Dispatcher:
     clock: Callable[[], datetime]
     worker: str
     lease: timedelta = timedelta(seconds=60)
+    fallback_after: timedelta = timedelta(minutes=30)
     # Rows claimed by one statement (more than a second of Telegram's 30 messages/s; a claim
     # costs about 0.1 ms a row, and a small batch keeps a crashed worker's leases few); a new
     # batch is claimed as soon as half of what is in flight is done.
@@ -799,8 +888,10 @@ class Dispatcher:
                 policy=policy,
                 up_since=up_since,
                 include_stale=include_stale,
+                running=set(self.senders),
+                fallback_after=self.fallback_after,
             )
-            deliveries = self.render(session, rows) if rows else []
+            deliveries = mark_fallbacks(self.render(session, rows), rows) if rows else []
             covered = {rid for delivery in deliveries for rid in delivery.reminder_ids}
             left_out = [row.reminder_id for row in rows if row.reminder_id not in covered]
             if left_out:

@@ -1,7 +1,9 @@
 """The console channel: a person at the terminal plays a demo officer and a demo coordinator.
 
-Buttons are shown numbered ("[1] Hoàn thành"); typing the number presses it. Messages carry
-their id ("#3"), and "#3 xong" replies to message 3, as a reply does in a chat app.
+Buttons are shown as numbered choices and a bare number picks one, exactly as on Zalo (the
+same bot.channels.text mechanism, kept in the database); a status reply without a task ref is
+about the chat's latest reminder. Messages carry their id ("#3"), and "#3 xong" replies to
+message 3, as a reply does in a chat app.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.channels.base import IncomingHandler
+from bot.channels.text import TextChats
 from core.i18n import _
-from core.messages import Answer, Button, FileUpload, Incoming
+from core.messages import Answer, FileUpload, Incoming
 
 _REPLY_TO = re.compile(r"^#(\d+)\s+(.*)$", re.DOTALL)
 _SWITCH_ROLE = re.compile(r"^/vai\s+(\S+)$", re.IGNORECASE)
@@ -39,6 +42,7 @@ class ConsoleChannel:
         on_eof: Callable[[], None] | None = None,
         first_message_id: int = 1,
         files_dir: Path | None = None,
+        text_chats: TextChats | None = None,
     ) -> None:
         # personas: role keyword ("canbo", "daumoi") -> (chat id, display name)
         self.personas = personas
@@ -48,7 +52,7 @@ class ConsoleChannel:
         self.on_eof = on_eof
         # Numbers stored for earlier runs' reminders stay taken: "#3 xong" must mean this "#3".
         self._ids = itertools.count(first_message_id)
-        self._buttons: dict[str, tuple[str, tuple[Button, ...]]] = {}
+        self.text_chats = text_chats
         self._reader: asyncio.Task | None = None
         # Where files the bot sends (a review workbook) are written for the person to open.
         self.files_dir = files_dir or Path.cwd()
@@ -69,12 +73,11 @@ class ConsoleChannel:
         name = next(
             (persona[1] for persona in self.personas.values() if persona[0] == chat_id), chat_id
         )
-        self._print(f"\n── #{message_id} → {name} ──\n{self._render(answer)}")
+        text = await self._render(chat_id, answer)
+        self._print(f"\n── #{message_id} → {name} ──\n{text}")
         if answer.attachment is not None:
             saved = self._save(answer.attachment)
             self._print(_("File saved: {path} (send it back with /tep {path})").format(path=saved))
-        if answer.buttons:
-            self._buttons[chat_id] = (message_id, answer.buttons)
         return message_id
 
     def _save(self, attachment: FileUpload) -> Path:
@@ -91,7 +94,9 @@ class ConsoleChannel:
     def _banner(self) -> str:
         return "\n".join(
             [
-                _("nhacviec console demo (no TELEGRAM_BOT_TOKEN set)."),
+                _(
+                    "nhacviec console demo (no TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN set); it answers as Zalo does."
+                ),
                 _("You are talking as: {name}.").format(name=self.personas[self.current][1]),
                 _("Try /tiendo, /nhiemvu, or reply to a reminder with: #<number> xong"),
                 _(
@@ -101,13 +106,11 @@ class ConsoleChannel:
             ]
         )
 
-    def _render(self, answer: Answer) -> str:
-        text = answer.text
-        if answer.buttons:
-            text += "\n" + "  ".join(
-                f"[{number}] {button.label}" for number, button in enumerate(answer.buttons, 1)
-            )
-        return text
+    async def _render(self, chat_id: str, answer: Answer) -> str:
+        if self.text_chats is not None:
+            return await self.text_chats.render(self.name, chat_id, answer)
+        labels = "\n".join(f"- {button.label}" for button in answer.buttons)
+        return f"{answer.text}\n{labels}" if labels else answer.text
 
     def _print(self, text: str) -> None:
         print(text, file=self.output, flush=True)
@@ -135,7 +138,10 @@ class ConsoleChannel:
                     _("File not found: {path}").format(path=self._file_path(send_file.group(1)))
                 )
                 continue
-            for answer in await on_incoming(self._incoming(line)):
+            incoming = self._incoming(line)
+            if self.text_chats is not None:
+                incoming = await self.text_chats.read(incoming)
+            for answer in await on_incoming(incoming):
                 await self.send(self.personas[self.current][0], answer)
 
     def _switch(self, role: str) -> None:
@@ -160,17 +166,6 @@ class ConsoleChannel:
                 chat_id=chat_id,
                 sender_name=name,
                 upload=FileUpload(path.name, data),
-            )
-        pressed = self._buttons.get(chat_id)
-        if line.isdigit() and pressed and 1 <= int(line) <= len(pressed[1]):
-            button = pressed[1][int(line) - 1]
-            return Incoming(
-                channel=self.name,
-                chat_id=chat_id,
-                text=button.label,
-                sender_name=name,
-                message_id=pressed[0],
-                button_data=button.data,
             )
         reply = _REPLY_TO.match(line)
         if reply:

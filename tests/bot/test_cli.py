@@ -154,6 +154,8 @@ def test_console_demo_answers_tiendo(tmp_path):
     assert "Tiến độ thực hiện nhiệm vụ" in result.stdout
     assert "Tổng số: 7 nhiệm vụ" in result.stdout  # the coordinator sees the whole sample plan
     assert "ke-hoach-bo-sung.txt: tìm được 1 nhiệm vụ" in result.stdout
+    # Buttons are numbered choices, as on Zalo, and "1" picks the first.
+    assert "Trả lời bằng một số để chọn:\n1. Nhập kế hoạch\n" in result.stdout
     assert "Đã nhập ke-hoach-bo-sung.txt: 1 mới" in result.stdout
 
 

@@ -79,7 +79,7 @@ def test_console_confirmation_and_extension_by_number_and_the_report(tmp_path):
         demo.wait_for("chạy thử")
         demo.type("1 xong")
         demo.wait_for("chờ đầu mối tổng hợp xác nhận")
-        notice = demo.wait_for("Chờ xác nhận", "[1] Xác nhận hoàn thành  [2] Yêu cầu bổ sung")
+        notice = demo.wait_for("Chờ xác nhận", "1. Xác nhận hoàn thành\n2. Yêu cầu bổ sung")
         assert "Rà soát, cập nhật danh mục" in notice
         demo.type("/vai daumoi")
         demo.type("1")
@@ -88,7 +88,7 @@ def test_console_confirmation_and_extension_by_number_and_the_report(tmp_path):
         wanted = (datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")) + timedelta(days=70)).date()
         demo.type("/vai canbo")
         demo.type(f"3 xin gia hạn đến {wanted:%d/%m/%Y}")
-        demo.wait_for("Xin gia hạn đến", "[1] Duyệt gia hạn  [2] Không duyệt")
+        demo.wait_for("Xin gia hạn đến", "1. Duyệt gia hạn\n2. Không duyệt")
         demo.type("/vai daumoi")
         demo.type("1")
         demo.wait_for("Đã duyệt: nhiệm vụ 3", f"{wanted:%d/%m/%Y}")

@@ -364,7 +364,7 @@ async def test_help_and_the_command_menu_follow_the_role(fake_telegram, configur
         # Officers see the default menu; the coordinator's chat has its own scope.
         await fake_telegram.wait_for(lambda: fake_telegram.menu(2002))
         default = [name for name, _text in fake_telegram.menu()]
-        assert default == ["nhiemvu", "tiendo", "lichsu", "help"]
+        assert default == ["nhiemvu", "tiendo", "lichsu", "lienket", "help"]
         assert set(default) <= {name for name, _text in fake_telegram.menu(2002)}
         assert fake_telegram.menu(1001) == []
         assert dict(fake_telegram.menu())["tiendo"] == "tổng hợp tiến độ"

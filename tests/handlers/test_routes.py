@@ -15,7 +15,7 @@ def _listed(help_text: str) -> list[str]:
 def test_help_lists_exactly_what_each_role_may_use():
     assert _listed(routes.help_text(routes.STRANGER)) == ["start", "help"]
     officer = _listed(routes.help_text(ContactRole.OFFICER))
-    assert officer == ["nhiemvu", "tiendo", "lichsu", "help"]
+    assert officer == ["nhiemvu", "tiendo", "lichsu", "lienket", "help"]
     coordinator = _listed(routes.help_text(ContactRole.COORDINATOR))
     assert set(officer) <= set(coordinator)
     # Deciding and chasing are the coordinator's: officers are not even offered them.
