@@ -72,7 +72,9 @@ def render_claimed(
             continue
         reminder.late = row.late  # decided by the claim (the heartbeat), shown by the text
         items.append(Claimed(reminder, tasks.get(row.task_id), contacts[row.contact_id]))
-    return render_batch(session, items, now=now, zone=zone, group_above=group_above)
+    # The claim chose each row's chat (a linked one when the usual chat cannot take it).
+    routes = {row.reminder_id: (row.channel, row.chat_id) for row in claimed}
+    return render_batch(session, items, now=now, zone=zone, group_above=group_above, routes=routes)
 
 
 def render_batch(
@@ -82,9 +84,12 @@ def render_batch(
     now: datetime,
     zone: ZoneInfo,
     group_above: int = 3,
+    routes: dict[int, tuple[str, str]] | None = None,
 ) -> list[Delivery]:
     """The dispatch loop's render seam: one message per row, or one per person and moment
-    when more than `group_above` rows fall due together; rows worth nothing are left out."""
+    when more than `group_above` rows fall due together; rows worth nothing are left out.
+
+    `routes` gives the (channel, chat id) the claim chose per row; by default the contact's."""
     deliveries = []
     for group in group_for_sending(claimed, group_above):
         late = any(item.reminder.late for item in group)
@@ -92,11 +97,14 @@ def render_batch(
         if answer is None:
             continue
         contact = group[0].contact
+        channel, chat_id = (routes or {}).get(
+            group[0].reminder.id, (contact.channel, contact.chat_id)
+        )
         deliveries.append(
             Delivery(
                 reminder_ids=tuple(item.reminder.id for item in group),
-                channel=contact.channel,
-                chat_id=contact.chat_id,
+                channel=channel,
+                chat_id=chat_id,
                 answer=answer,
             )
         )
