@@ -9,7 +9,16 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from db.coverage import Unreminded, unreminded_leads
-from db.models import FINISHED_STATUSES, AgencyRole, StatusUpdate, Task, TaskAgency, TaskStatus
+from db.links import reachable_on_no_channel
+from db.models import (
+    FINISHED_STATUSES,
+    AgencyRole,
+    Contact,
+    StatusUpdate,
+    Task,
+    TaskAgency,
+    TaskStatus,
+)
 from db.progress import ProgressSummary, progress_summary
 
 LISTED = 10
@@ -30,6 +39,9 @@ class Digest:
     undetermined: list[Task]
     undetermined_total: int
     unreminded: Unreminded
+    # People no chat of theirs reaches (they blocked the bot everywhere they linked).
+    unreachable: list[Contact]
+    unreachable_total: int
 
 
 def _open():
@@ -74,6 +86,7 @@ def weekly_digest(session: Session, *, today: date, since: datetime) -> Digest:
     ).all()
     due_soon_total = session.exec(select(func.count()).select_from(Task).where(*soon)).one()
     undetermined = (*_open(), Task.deadline_kind == "undetermined")
+    unreachable, unreachable_total = reachable_on_no_channel(session, limit=LISTED)
     return Digest(
         today=today,
         summary=progress_summary(session, today=today),
@@ -89,6 +102,8 @@ def weekly_digest(session: Session, *, today: date, since: datetime) -> Digest:
             select(func.count()).select_from(Task).where(*undetermined)
         ).one(),
         unreminded=unreminded_leads(session),
+        unreachable=unreachable,
+        unreachable_total=unreachable_total,
     )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from core.errors import UserError
@@ -201,8 +201,11 @@ def restore_chat(session: Session, *, channel: str, chat_id: str) -> None:
     )
 
 
-def reachable_on_no_channel(session: Session, *, agency_ids: Sequence[int]) -> list[Contact]:
-    """Contacts of these agencies that no chat of theirs can reach (for coordinators' digests)."""
+def reachable_on_no_channel(
+    session: Session, *, agency_ids: Sequence[int] | None = None, limit: int | None = None
+) -> tuple[list[Contact], int]:
+    """Active contacts (of these agencies, or all) that no chat of theirs can reach, and how
+    many there are in all: the coordinators' digest lists them."""
     linked_reachable = (
         select(ContactChat.id)
         .where(
@@ -211,14 +214,11 @@ def reachable_on_no_channel(session: Session, *, agency_ids: Sequence[int]) -> l
         )
         .exists()
     )
-    return list(
-        session.exec(
-            select(Contact)
-            .where(
-                col(Contact.agency_id).in_(list(agency_ids)),
-                col(Contact.unreachable_at).is_not(None),
-                ~linked_reachable,
-            )
-            .order_by(Contact.display_name)
-        )
-    )
+    conditions = [Contact.active, col(Contact.unreachable_at).is_not(None), ~linked_reachable]
+    if agency_ids is not None:
+        conditions.append(col(Contact.agency_id).in_(list(agency_ids)))
+    listed = select(Contact).where(*conditions).order_by(Contact.display_name, Contact.id)
+    if limit is not None:
+        listed = listed.limit(limit)
+    total = session.exec(select(func.count()).select_from(Contact).where(*conditions)).one()
+    return list(session.exec(listed)), total

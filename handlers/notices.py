@@ -335,6 +335,14 @@ def render_digest(digest: Digest) -> Answer:
         for task in digest.undetermined:
             lines.append(f"• {task.ref}. {_short(task.content)}")
     lines += unreminded_lines(digest.unreminded)
+    if digest.unreachable_total:
+        lines.append("")
+        lines.append(
+            _(
+                "Reachable on no channel ({count}): they blocked the bot; ask them to write to it again"
+            ).format(count=digest.unreachable_total)
+        )
+        lines += [f"• {contact.display_name or contact.chat_id}" for contact in digest.unreachable]
     return Answer(text="\n".join(lines))
 
 

@@ -79,7 +79,9 @@ def test_the_preferred_chat_is_chosen_from_the_chat_itself(engine):
 
 
 def test_people_reachable_on_no_channel_are_listed_for_digests(engine):
+    from db.digest import weekly_digest
     from db.links import mark_chat_unreachable, reachable_on_no_channel
+    from handlers.notices import render_digest
 
     contact_id = _officer(engine)
     code = _code(_say(engine, "telegram", "1001", "/lienket"))
@@ -89,16 +91,20 @@ def test_people_reachable_on_no_channel_are_listed_for_digests(engine):
         assert mark_chat_unreachable(
             session, contact_id=contact_id, channel="telegram", chat_id="1001", now=NOW
         )
-        assert reachable_on_no_channel(session, agency_ids=[agency_id]) == []
+        assert reachable_on_no_channel(session, agency_ids=[agency_id]) == ([], 0)
         # The last chat: nothing changes here, the delivery loop marks the contact itself.
         assert not mark_chat_unreachable(
             session, contact_id=contact_id, channel="zalo", chat_id="abc", now=NOW
         )
         session.exec(select(ContactChat)).one().unreachable_at = NOW
-        assert [c.id for c in reachable_on_no_channel(session, agency_ids=[agency_id])] == [
-            contact_id
-        ]
+        listed, total = reachable_on_no_channel(session, agency_ids=[agency_id])
+        assert [c.id for c in listed] == [contact_id] and total == 1
+        # The coordinators' weekly digest names them.
+        digest = weekly_digest(session, today=NOW.date(), since=NOW)
+        assert [c.id for c in digest.unreachable] == [contact_id]
+        text = render_digest(digest).text
+        assert "Không liên lạc được qua kênh nào (1)" in text
     # Writing again from a chat makes it reachable again.
     _say(engine, "zalo", "abc", "/nhiemvu")
     with session_scope(engine) as session:
-        assert reachable_on_no_channel(session, agency_ids=[agency_id]) == []
+        assert reachable_on_no_channel(session, agency_ids=[agency_id]) == ([], 0)
