@@ -269,15 +269,22 @@ def _agency_progress(
 
 def plans_in_scope(session: Session, *, scope) -> list[tuple[int, str]]:
     """(plan id, title) of the plans a contact may narrow to, newest first."""
+    return [
+        (plan.id, plan.title or plan.source_name) for plan in scoped_plans(session, scope=scope)
+    ]
+
+
+def scoped_plans(session: Session, *, scope) -> list:
+    """The plans a contact may narrow to, newest first, in one query."""
     from db.models import Plan
     from db.scope import granted_plans
 
-    statement = select(Plan.id, Plan.title, Plan.source_name).order_by(col(Plan.id).desc())
+    statement = select(Plan).order_by(col(Plan.id).desc())
     if not scope.everything:
         if scope.coordinator_id is None:
             return []
         statement = statement.where(col(Plan.id).in_(granted_plans(scope.coordinator_id)))
-    return [(plan_id, title or source) for plan_id, title, source in session.exec(statement)]
+    return list(session.exec(statement))
 
 
 class TaskView(StrEnum):

@@ -24,6 +24,7 @@ from db.progress import (
     last_words,
     lead_names,
     plans_in_scope,
+    scoped_plans,
     scoped_summary,
     task_page,
 )
@@ -66,9 +67,9 @@ def progress(request: Request) -> list[Answer]:
 def find_plan(session, scope: Scope, words: str) -> Plan | None:
     """The plan in the scope named by its title, file name or number (a part of 3+ letters)."""
     wanted = fold(words)
-    for plan_id, title in plans_in_scope(session, scope=scope):
-        plan = session.get(Plan, plan_id)
-        names = (fold(title), fold(plan.source_name), fold(plan.source_key), str(plan_id))
+    for plan in scoped_plans(session, scope=scope):
+        title = plan.title or plan.source_name
+        names = (fold(title), fold(plan.source_name), fold(plan.source_key), str(plan.id))
         if any(wanted == name or (len(wanted) >= 3 and wanted in name) for name in names):
             return plan
     return None
