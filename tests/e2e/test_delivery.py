@@ -17,6 +17,7 @@ from bot.settings import Settings
 from db.engine import make_engine, migrate, session_scope
 from db.models import Contact, ContactRole, Reminder, ReminderState
 from schedules.planning import plan_reminders
+from tests.e2e.environment import configure_service, telegram_variables
 from tests.factories import ZONE, draft, join, plan, policy, store_plan
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -34,17 +35,7 @@ def fake():
 @pytest.fixture
 def database(fake, tmp_path, monkeypatch):
     """A SQLite store and the environment an operator sets, pointing at the fake."""
-    url = f"sqlite:///{tmp_path / 'nhacviec.db'}"
-    for name, value in {
-        "TELEGRAM_BOT_TOKEN": fake.token,
-        "TELEGRAM_API_BASE_URL": fake.base_url,
-        "DATABASE_URL": url,
-        "NHACVIEC_SEND_WINDOW": "00:00-24:00",
-        "NHACVIEC_WORKING_DAYS": "all",
-        "NHACVIEC_TICK_SECONDS": "0.2",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.chdir(tmp_path)
+    url = configure_service(monkeypatch, tmp_path, **telegram_variables(fake))
     engine = make_engine(url)
     migrate(engine)
     yield engine

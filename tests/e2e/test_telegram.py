@@ -17,6 +17,7 @@ from bot.service import sample_plan_text, serve
 from bot.settings import Settings
 from db.engine import make_engine, session_scope
 from db.models import Contact, Reminder, ReminderState, StatusUpdate, Task, TaskStatus
+from tests.e2e.environment import configure_service, telegram_variables
 from tests.e2e.ledger import ledger_is_final, wait_until_async
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -33,17 +34,7 @@ def fake_telegram():
 @pytest.fixture
 def configured(fake_telegram, tmp_path, monkeypatch):
     """Environment as an operator sets it, pointing at the fake Bot API server."""
-    database = f"sqlite:///{tmp_path / 'nhacviec.db'}"
-    for name, value in {
-        "TELEGRAM_BOT_TOKEN": fake_telegram.token,
-        "TELEGRAM_API_BASE_URL": fake_telegram.base_url,
-        "DATABASE_URL": database,
-        "NHACVIEC_SEND_WINDOW": "00:00-24:00",
-        "NHACVIEC_WORKING_DAYS": "all",
-        "NHACVIEC_TICK_SECONDS": "0.2",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.chdir(tmp_path)
+    database = configure_service(monkeypatch, tmp_path, **telegram_variables(fake_telegram))
     return database
 
 

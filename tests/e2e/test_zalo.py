@@ -22,6 +22,7 @@ from bot.service import sample_plan_text, serve
 from bot.settings import Settings
 from db.engine import make_engine, session_scope
 from db.models import Reminder, ReminderState, SeenEvent, StatusUpdate, Task, TaskStatus
+from tests.e2e.environment import configure_service
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_api import FakeZalo
 
@@ -37,19 +38,16 @@ async def fake_zalo():
 @pytest.fixture
 def configured(fake_zalo, tmp_path, monkeypatch):
     """Environment as an operator sets it for Zalo only, pointing at the fake."""
-    database = f"sqlite:///{tmp_path / 'nhacviec.db'}"
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    for name, value in {
-        "ZALO_BOT_TOKEN": fake_zalo.token,
-        "ZALO_API_BASE_URL": fake_zalo.base_url,
-        "ZALO_MESSAGES_PER_SECOND": "50",
-        "DATABASE_URL": database,
-        "NHACVIEC_SEND_WINDOW": "00:00-24:00",
-        "NHACVIEC_WORKING_DAYS": "all",
-        "NHACVIEC_TICK_SECONDS": "0.2",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.chdir(tmp_path)
+    database = configure_service(
+        monkeypatch,
+        tmp_path,
+        **{
+            "ZALO_BOT_TOKEN": fake_zalo.token,
+            "ZALO_API_BASE_URL": fake_zalo.base_url,
+            "ZALO_MESSAGES_PER_SECOND": "50",
+        },
+    )
     return database
 
 

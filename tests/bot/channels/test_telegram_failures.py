@@ -21,6 +21,7 @@ from bot.settings import Settings
 from core.clock import pin_clock, utcnow
 from db.engine import make_engine, migrate, session_scope
 from db.models import Contact, Reminder, ReminderState
+from tests.e2e.environment import configure_service, telegram_variables
 from tests.e2e.ledger import ledger_is_final, wait_until_async
 from tests.factories import ZONE, draft, join, plan, store_plan
 from tests.fakes.telegram_api import FakeTelegram
@@ -41,17 +42,7 @@ def fake():
 def database(fake, tmp_path, monkeypatch, pinned_now) -> str:
     """A store with officers of Sở Nội vụ; the service configured for the fake Bot API."""
     pinned_now(DAY)
-    url = f"sqlite:///{tmp_path / 'nhacviec.db'}"
-    for name, value in {
-        "TELEGRAM_BOT_TOKEN": fake.token,
-        "TELEGRAM_API_BASE_URL": fake.base_url,
-        "DATABASE_URL": url,
-        "NHACVIEC_SEND_WINDOW": "00:00-24:00",
-        "NHACVIEC_WORKING_DAYS": "all",
-        "NHACVIEC_TICK_SECONDS": "0.2",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.chdir(tmp_path)
+    url = configure_service(monkeypatch, tmp_path, **telegram_variables(fake))
     engine = make_engine(url)
     migrate(engine)
     engine.dispose()
