@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import datetime
 
 from openpyxl import load_workbook
 
@@ -131,6 +132,33 @@ def test_baocao_sends_a_workbook_whose_totals_are_tiendos_and_a_chart(engine):
     assert overdue[1][13] == "chờ ý kiến Sở Tài chính" or "vướng mắc" in overdue[1][13]
     history = list(book["Lịch sử"].iter_rows(values_only=True))
     assert len(history) == 1 + 2
+
+
+def test_report_cells_are_dates_overdue_is_red_and_the_header_stays(engine):
+    _seed(engine)
+    with session_scope(engine) as session:  # texts Excel would otherwise take as a formula
+        store_plan(
+            session,
+            plan(draft("K.1", "=1+2 là mục tiêu\x01", "Sở Y tế", "ngày 30/06/2026")),
+            today=PAST.date(),
+            key="ke-hoach-khac",
+        )
+    report, _picture = _ask(engine, "500", "/baocao")
+    book = load_workbook(io.BytesIO(report.attachment.data))
+    tasks = book["Nhiệm vụ"]
+    assert all(cell.font.b for cell in tasks[1]) and not tasks["A2"].font.b
+    assert tasks.freeze_panes == "A2" and tasks.auto_filter.ref.startswith("A1:N")
+    rows = {row[1].value: row for row in tasks.iter_rows(min_row=2)}
+    deadline = rows["1"][5]
+    assert deadline.value == datetime(2026, 6, 5) and deadline.number_format == "dd/mm/yyyy"
+    assert rows["1"][8].value == "Quá hạn, chưa hoàn thành"
+    assert rows["1"][8].fill.fgColor.rgb == "FFFFCDD2"  # overdue: red
+    assert rows["II.1"][8].fill.fill_type is None
+    assert rows["K.1"][2].value == "=1+2 là mục tiêu" and rows["K.1"][2].data_type == "s"
+    when = book["Lịch sử"]["C2"]  # the officer wrote at 09:00 in Vietnam
+    assert when.value == datetime(2026, 6, 1, 9, 0) and when.number_format == "dd/mm/yyyy hh:mm"
+    overdue = book["Quá hạn"]
+    assert overdue.max_row == 1 + 3 and overdue["I2"].fill.fill_type is None
 
 
 def test_baocao_is_for_coordinators(engine):
