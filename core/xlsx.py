@@ -114,7 +114,7 @@ _WRITERS = {
 
 def _cell(value: object, style: int) -> str:
     """A cell that is not text: empty, a date, a date and time, or a number."""
-    if value is None or value.__class__ is str:
+    if value is None or isinstance(value, str):  # a text left empty once cleaned
         return f'<c s="{style}"/>' if style else "<c/>"
     writer = _WRITERS.get(value.__class__)
     if writer is None:
@@ -136,10 +136,10 @@ def _texts(values: list) -> list[str]:
     """Each value's escaped text ("" for what is not text), escaped in one pass per row."""
     # NUL joins the row's texts; a text holding one itself is escaped on its own (the NUL
     # goes with the other control characters when the rows are written out).
-    joined = "\x00".join([value if value.__class__ is str else "" for value in values])
+    joined = "\x00".join([value if isinstance(value, str) else "" for value in values])
     texts = _text(joined).split("\x00")
     if len(texts) != len(values):
-        return [_text(value) if value.__class__ is str else "" for value in values]
+        return [_text(value) if isinstance(value, str) else "" for value in values]
     return texts
 
 
@@ -164,7 +164,8 @@ class Sheet:
     """One worksheet; rows are appended in order (sheets may be written side by side).
 
     A date is written as a date cell shown dd/mm/yyyy, a naive datetime as dd/mm/yyyy hh:mm,
-    so both sort and filter in Excel.
+    so both sort and filter in Excel (a BOLD or ALERT style given to such a cell replaces its
+    format: style texts and numbers).
     """
 
     def __init__(self, name: str, widths: Sequence[float], *, header_row: bool = False) -> None:

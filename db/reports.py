@@ -165,7 +165,7 @@ def _streamed(session: Session, statement) -> Iterator[tuple]:
     """A query's rows in batches of STREAM_BATCH (server-side on PostgreSQL).
 
     Run on the session's connection as a Core statement: these are columns, not entities,
-    and the ORM's row loading cost about a second per 100k rows for nothing.
+    and the ORM's row loading added about 0.8 s to a report over 100k tasks for nothing.
     """
     result = session.connection().execute(statement.execution_options(yield_per=STREAM_BATCH))
     for batch in result.partitions():

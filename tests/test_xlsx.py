@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, date, datetime
+from enum import StrEnum
 
 import pytest
 from openpyxl import load_workbook
@@ -69,3 +70,14 @@ def test_an_aware_moment_is_refused_rather_than_shifted():
     sheet = Workbook().sheet("Trang")
     with pytest.raises(ValueError):
         sheet.append([datetime(2026, 6, 1, 2, 0, tzinfo=UTC)])
+
+
+def test_texts_of_a_str_subclass_are_written_as_texts():
+    class Channel(StrEnum):
+        ZALO = "zalo"
+
+    book = Workbook()
+    book.sheet("Trang").append([Channel.ZALO, "x"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert load_workbook(io.BytesIO(buffer.getvalue()))["Trang"]["A1"].value == "zalo"
