@@ -2,8 +2,10 @@
 
 `serve(mode="run")` receives updates (long polling, or a webhook when TELEGRAM_WEBHOOK_URL is
 set), answers them and delivers reminders; `serve(mode="worker")` only delivers and re-plans,
-so several workers can share one PostgreSQL. On PostgreSQL only the process holding an
-advisory lock polls (two pollers of one token get 409 Conflict from Telegram).
+so several workers can share one PostgreSQL. On PostgreSQL only the process holding a
+channel's advisory lock polls it (two pollers of one Telegram token get 409 Conflict; two
+pollers of one Zalo token split and duplicate its events), and another takes over when the
+holder goes away.
 """
 
 from __future__ import annotations
@@ -45,9 +47,12 @@ log = logging.getLogger(__name__)
 SAMPLE_PLAN = Path(__file__).resolve().parent / "samples" / "ke-hoach-mau.txt"
 DEMO_OFFICER_CHAT = "demo-officer"
 DEMO_COORDINATOR_CHAT = "demo-coordinator"
-# pg_advisory_lock keys: one process polls Telegram, one process re-plans at a time.
+# pg_advisory_lock keys: one process polls Telegram, one polls Zalo, one re-plans at a time.
 POLLING_LOCK = 0x6E68_0001
 REPLAN_LOCK = 0x6E68_0002
+ZALO_POLLING_LOCK = 0x6E68_0003
+# Which lock a channel's poller holds.
+POLLING_LOCKS = {"telegram": POLLING_LOCK, "zalo": ZALO_POLLING_LOCK}
 # How often a process that does not poll checks whether the poller went away.
 LEADER_RETRY_SECONDS = 15.0
 # The start-up re-plan waits this long after the channel started answering.
@@ -159,10 +164,14 @@ def refuse_demo_on_real_data(engine: Engine) -> None:
 
 
 class PollingLeader:
-    """A PostgreSQL advisory lock held on its own connection: the holder polls Telegram."""
+    """A PostgreSQL advisory lock held on its own connection: the holder polls a channel.
 
-    def __init__(self, engine: Engine) -> None:
+    `key` names the channel's lock (POLLING_LOCKS); each channel has its own leader.
+    """
+
+    def __init__(self, engine: Engine, key: int = POLLING_LOCK) -> None:
         self.engine = engine
+        self.key = key
         self._connection = None
 
     def try_acquire(self) -> bool:
@@ -173,7 +182,7 @@ class PollingLeader:
             # Autocommit: an idle transaction held for the process's life would stop vacuum.
             self._connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         held = self._connection.execute(
-            text("SELECT pg_try_advisory_lock(:key)"), {"key": POLLING_LOCK}
+            text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key}
         ).scalar_one()
         return bool(held)
 
@@ -218,7 +227,7 @@ async def serve(
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
 
-    leader = PollingLeader(engine)
+    leaders = {name: PollingLeader(engine, key) for name, key in POLLING_LOCKS.items()}
     channels: list = []
     if settings.telegram_bot_token:
         from bot.channels.pacing import Limits
@@ -229,7 +238,9 @@ async def serve(
         elif settings.telegram_webhook_url:
             receive = "webhook"
         else:
-            receive = "polling" if await asyncio.to_thread(leader.try_acquire) else "none"
+            receive = (
+                "polling" if await asyncio.to_thread(leaders["telegram"].try_acquire) else "none"
+            )
         channels.append(
             TelegramChannel(
                 token=settings.telegram_bot_token,
@@ -244,7 +255,13 @@ async def serve(
         )
     text_chats = TextChats(engine, utcnow)
     if settings.zalo_bot_token:
-        channels.append(zalo_channel(settings, text_chats, mode=mode))
+        if mode == "worker":
+            receive = "none"
+        elif settings.zalo_webhook_url:
+            receive = "webhook"
+        else:
+            receive = "polling" if await asyncio.to_thread(leaders["zalo"].try_acquire) else "none"
+        channels.append(zalo_channel(settings, text_chats, receive=receive))
     if not channels:
         try:
             refuse_demo_on_real_data(engine)
@@ -288,7 +305,7 @@ async def serve(
     except BaseException:
         for channel in reversed(started):
             await channel.stop()
-        leader.release()
+        _release(leaders)
         engine.dispose()
         raise
     if ready is not None:
@@ -308,8 +325,9 @@ async def serve(
     delivery.append(dispatcher)
     delivering = asyncio.create_task(_deliver_until(stop, dispatcher, settings))
     for channel in channels:
-        # Telegram polls from one process at a time; the others take over when it goes away.
-        if channel.name == "telegram" and channel.receive == "none" and mode == "run":
+        # A channel polls from one process at a time; the others take over when it goes away.
+        if channel.name in leaders and channel.receive == "none" and mode == "run":
+            leader = leaders[channel.name]
             background.append(asyncio.create_task(_poll_when_leader(stop, leader, channel)))
     scheduler = _scheduler(settings, engine)
     scheduler.start()
@@ -326,9 +344,15 @@ async def serve(
         await asyncio.gather(*background, return_exceptions=True)
         for channel in reversed(channels):
             await channel.stop()
-        leader.release()
+        _release(leaders)
         workers.shutdown(wait=True, cancel_futures=True)
         engine.dispose()
+
+
+def _release(leaders: dict[str, PollingLeader]) -> None:
+    """Let another process poll: every lock this one holds goes."""
+    for leader in leaders.values():
+        leader.release()
 
 
 async def _replan_after(stop: asyncio.Event, settings: Settings, engine: Engine) -> None:
@@ -437,11 +461,12 @@ def _scheduler(settings: Settings, engine: Engine):
 # --- console demo ---------------------------------------------------------------------------
 
 
-def zalo_channel(settings: Settings, text_chats, *, mode: str):
-    """The Zalo channel; a delivery-only worker receives nothing.
+def zalo_channel(settings: Settings, text_chats, *, receive: str | None = None):
+    """The Zalo channel, receiving as `receive` says ("polling", "webhook" or "none").
 
-    Every "run" process may poll Zalo: getUpdates has no offset to share, each event goes to
-    one poller or comes twice, and the seen-events table answers it once either way.
+    One process polls (ZALO_POLLING_LOCK): getUpdates has no offset to share, so several
+    pollers would split the events between them and fetch some twice. The seen-events table
+    still answers an event delivered twice once.
     """
     from bot.channels.zalo import ZaloChannel
 
@@ -453,7 +478,7 @@ def zalo_channel(settings: Settings, text_chats, *, mode: str):
         webhook_url=settings.zalo_webhook_url,
         webhook_secret=settings.zalo_webhook_secret,
         listen=settings.zalo_webhook_listen,
-        receive="none" if mode == "worker" else None,
+        receive=receive,
     )
 
 

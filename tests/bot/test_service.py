@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import select
 
 from bot.cli import main as nhacviec
-from bot.service import PollingLeader, serve
+from bot.service import POLLING_LOCKS, PollingLeader, serve
 from bot.settings import Settings
 from db.engine import make_engine, migrate, session_scope
 from db.models import Contact, Plan
@@ -87,6 +87,28 @@ def test_only_one_process_holds_the_polling_lock(postgres_engine):
         first.release()
         second.release()
         second.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_one_process_polls_zalo_and_another_takes_over_when_it_goes(postgres_engine):
+    engine = postgres_engine
+    other = make_engine(str(engine.url))  # another process's pool
+    telegram = PollingLeader(other, POLLING_LOCKS["telegram"])
+    first = PollingLeader(engine, POLLING_LOCKS["zalo"])
+    second = PollingLeader(other, POLLING_LOCKS["zalo"])
+    try:
+        # Polling Telegram elsewhere does not stop this process from polling Zalo.
+        assert telegram.try_acquire() is True
+        assert first.try_acquire() is True
+        assert second.try_acquire() is False
+        assert second.try_acquire() is False  # asking again changes nothing
+        first.release()  # the poller stops (or dies: its connection closes the same way)
+        assert second.try_acquire() is True
+        assert first.try_acquire() is False
+    finally:
+        for leader in (first, second, telegram):
+            leader.release()
+        other.dispose()
 
 
 def _free_port() -> int:
