@@ -18,9 +18,11 @@ import secrets
 import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as time_of_day
 from functools import partial
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, text
 from sqlmodel import col, select
@@ -57,6 +59,11 @@ POLLING_LOCKS = {"telegram": POLLING_LOCK, "zalo": ZALO_POLLING_LOCK}
 LEADER_RETRY_SECONDS = 15.0
 # The start-up re-plan waits this long after the channel started answering.
 REPLAN_AFTER_START_SECONDS = 3.0
+# The daily re-plan (recurring cycles move on, calendar edits take effect), in people's time.
+DAILY_REPLAN_AT = time_of_day(0, 5)
+# A waiting daily re-plan looks at the clock at least this often, so a clock pinned again
+# (a demo, a test) is followed rather than the wait computed before.
+CLOCK_CHECK_SECONDS = 60.0
 # How long a stopping process lets the sends under way finish.
 SHUTDOWN_GRACE_SECONDS = 10.0
 
@@ -329,12 +336,10 @@ async def serve(
         if channel.name in leaders and channel.receive == "none" and mode == "run":
             leader = leaders[channel.name]
             background.append(asyncio.create_task(_poll_when_leader(stop, leader, channel)))
-    scheduler = _scheduler(settings, engine)
-    scheduler.start()
+    background.append(asyncio.create_task(replan_daily(stop, settings, engine)))
     try:
         await stop.wait()
     finally:
-        scheduler.shutdown(wait=False)
         # Sends under way finish and are recorded: a clean stop repeats nothing.
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(asyncio.shield(delivering), SHUTDOWN_GRACE_SECONDS)
@@ -439,23 +444,37 @@ async def _set_chat_menus(channel, engine: Engine, *, only_chat: str | None = No
             await channel.set_menu(routes.menu(role), chat_id=chat_id)
 
 
-def _scheduler(settings: Settings, engine: Engine):
-    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+def next_daily_replan(now: datetime, zone: ZoneInfo) -> datetime:
+    """The first DAILY_REPLAN_AT in `zone` after `now`, in UTC."""
+    local = now.astimezone(zone)
+    moment = datetime.combine(local.date(), DAILY_REPLAN_AT, tzinfo=zone)
+    if moment <= local:
+        moment = datetime.combine(local.date() + timedelta(days=1), DAILY_REPLAN_AT, tzinfo=zone)
+    return moment.astimezone(UTC)
 
-    scheduler = AsyncIOScheduler(timezone=UTC)
-    # A plain function: APScheduler runs it in its thread pool, off the event loop.
-    scheduler.add_job(
-        replan_all,
-        "cron",
-        args=(settings, engine),
-        hour=0,
-        minute=5,
-        timezone=settings.zone,
-        id="replan-daily",
-        coalesce=True,
-        misfire_grace_time=3600,
-    )
-    return scheduler
+
+async def replan_daily(stop: asyncio.Event, settings: Settings, engine: Engine) -> None:
+    """Re-plan every task each day at DAILY_REPLAN_AT by the service's clock (`utcnow`).
+
+    The service's clock, not the machine's: under NHACVIEC_NOW the day turns when the pinned
+    clock says so, as it does for everything else the service plans and sends.
+    """
+    due = next_daily_replan(utcnow(), settings.zone)
+    while not stop.is_set():
+        now = utcnow()
+        if due - now > timedelta(days=1):
+            due = next_daily_replan(now, settings.zone)  # the clock was set back
+        if now < due:
+            wait = min((due - now).total_seconds(), CLOCK_CHECK_SECONDS)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), wait)
+            continue
+        try:
+            # In a thread: a re-plan of every task must not hold up answers and deliveries.
+            await asyncio.to_thread(replan_all, settings, engine)
+        except Exception:  # logged; tomorrow's re-plan tries again
+            log.exception("daily re-plan failed")
+        due = next_daily_replan(utcnow(), settings.zone)
 
 
 # --- console demo ---------------------------------------------------------------------------
