@@ -423,6 +423,23 @@ class Heartbeat(SQLModel, table=True):
     up_since: datetime = Field(sa_type=UTCDateTime)
 
 
+class PendingReport(SQLModel, table=True):
+    """An officer's report the bot could not place on one task, kept while it asks which.
+
+    The choice buttons name this row, so the record of the change keeps the words the officer
+    wrote (and the progress, date or reason read from them), not the label of a button.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")
+    words: str
+    status: str
+    progress: int | None = None
+    requested_until: date | None = None
+    note: str | None = None
+    created_at: datetime = _timestamp()
+
+
 __all__ = [
     "FINISHED_STATUSES",
     "Agency",
@@ -439,6 +456,7 @@ __all__ = [
     "NoticeKind",
     "OfferedChoices",
     "PendingImport",
+    "PendingReport",
     "Plan",
     "PlanCoordinator",
     "ProgressStamp",
