@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Index, LargeBinary, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Index, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from core.clock import utcnow
@@ -126,6 +126,8 @@ class Task(SQLModel, table=True):
             "due_date",
             "completed_on",
         ),
+        # Standing duties' latest answers, newest first (/tiendo lists them).
+        Index("ix_task_duties", "deadline_kind", "updated_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -362,13 +364,24 @@ class TaskAssignment(SQLModel, table=True):
 
 
 class ProgressStamp(SQLModel, table=True):
-    """One row whose version database triggers move on any change to tasks, links or agencies.
+    """One row whose version database triggers move on any change to agencies.
 
-    Cached progress aggregates (db.progress) are valid while the version is unchanged.
+    It tells stores apart (a random start) and invalidates cached aggregates of every plan
+    when an agency is renamed or merged; tasks and links move their plan's PlanStamp.
     """
 
     id: int | None = Field(default=None, primary_key=True)
     version: int = 0
+
+
+class PlanStamp(SQLModel, table=True):
+    """Per plan, a version database triggers move on any change to its tasks or their links.
+
+    Cached progress aggregates of a plan (db.progress) are valid while its version is unchanged.
+    """
+
+    plan_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    version: int = Field(default=0, sa_type=BigInteger)
 
 
 class NoticeKind(StrEnum):
@@ -459,6 +472,7 @@ __all__ = [
     "PendingReport",
     "Plan",
     "PlanCoordinator",
+    "PlanStamp",
     "ProgressStamp",
     "Prompt",
     "Reminder",
