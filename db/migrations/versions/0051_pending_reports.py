@@ -1,7 +1,7 @@
 """pending reports: an officer's words kept while the bot asks which task they are about
 
-Revision ID: 0046
-Revises: 0040
+Revision ID: 0051
+Revises: 0050
 """
 
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 import db.types
 
-revision = "0046"
-down_revision = "0040"
+revision = "0051"
+down_revision = "0050"
 branch_labels = None
 depends_on = None
 
