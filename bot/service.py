@@ -18,19 +18,19 @@ import secrets
 import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, timedelta
 from datetime import time as time_of_day
 from functools import partial
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
+from apscheduler.triggers.base import BaseTrigger
 from sqlalchemy import Engine, func, text
 from sqlmodel import col, select
 
 from bot.channels.text import TextChats
 from bot.logs import chat_context, worker_id
 from bot.settings import Settings
-from core.clock import pin_clock_from_environment, utcnow
+from core.clock import clock_offset, pin_clock_from_environment, utcnow
 from core.errors import UserError
 from core.i18n import _
 from core.messages import Answer, Incoming
@@ -61,9 +61,6 @@ LEADER_RETRY_SECONDS = 15.0
 REPLAN_AFTER_START_SECONDS = 3.0
 # The daily re-plan (recurring cycles move on, calendar edits take effect), in people's time.
 DAILY_REPLAN_AT = time_of_day(0, 5)
-# A waiting daily re-plan looks at the clock at least this often, so a clock pinned again
-# (a demo, a test) is followed rather than the wait computed before.
-CLOCK_CHECK_SECONDS = 60.0
 # How long a stopping process lets the sends under way finish.
 SHUTDOWN_GRACE_SECONDS = 10.0
 
@@ -336,10 +333,12 @@ async def serve(
         if channel.name in leaders and channel.receive == "none" and mode == "run":
             leader = leaders[channel.name]
             background.append(asyncio.create_task(_poll_when_leader(stop, leader, channel)))
-    background.append(asyncio.create_task(replan_daily(stop, settings, engine)))
+    scheduler = build_scheduler(settings, engine)
+    scheduler.start()
     try:
         await stop.wait()
     finally:
+        scheduler.shutdown(wait=False)
         # Sends under way finish and are recorded: a clean stop repeats nothing.
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(asyncio.shield(delivering), SHUTDOWN_GRACE_SECONDS)
@@ -361,11 +360,12 @@ def _release(leaders: dict[str, PollingLeader]) -> None:
 
 
 async def _replan_after(stop: asyncio.Event, settings: Settings, engine: Engine) -> None:
-    """The start-up re-plan, once the first answers are out."""
+    """The start-up re-plan and progress count, once the first answers are out."""
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), REPLAN_AFTER_START_SECONDS)
         return
     await asyncio.to_thread(replan_all, settings, engine)
+    await asyncio.to_thread(count_progress, settings, engine)
 
 
 async def _deliver_until(stop: asyncio.Event, dispatcher: Dispatcher, settings: Settings) -> None:
@@ -444,37 +444,62 @@ async def _set_chat_menus(channel, engine: Engine, *, only_chat: str | None = No
             await channel.set_menu(routes.menu(role), chat_id=chat_id)
 
 
-def next_daily_replan(now: datetime, zone: ZoneInfo) -> datetime:
-    """The first DAILY_REPLAN_AT in `zone` after `now`, in UTC."""
-    local = now.astimezone(zone)
-    moment = datetime.combine(local.date(), DAILY_REPLAN_AT, tzinfo=zone)
-    if moment <= local:
-        moment = datetime.combine(local.date() + timedelta(days=1), DAILY_REPLAN_AT, tzinfo=zone)
-    return moment.astimezone(UTC)
+def build_scheduler(settings: Settings, engine: Engine):
+    """APScheduler with the daily re-plan (00:05 in people's time, by the service's clock)."""
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+    from apscheduler.triggers.cron import CronTrigger
+
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    # A plain function: APScheduler runs it in its thread pool, off the event loop.
+    scheduler.add_job(
+        replan_all,
+        ServiceClockTrigger(
+            CronTrigger(
+                hour=DAILY_REPLAN_AT.hour, minute=DAILY_REPLAN_AT.minute, timezone=settings.zone
+            )
+        ),
+        args=(settings, engine),
+        id="replan-daily",
+        coalesce=True,
+        misfire_grace_time=3600,
+    )
+    # A minute after midnight, every plan is counted for the new day: the first coordinator to
+    # ask for /tiendo gets cached counts instead of waiting for 100k tasks to be counted.
+    scheduler.add_job(
+        count_progress,
+        ServiceClockTrigger(CronTrigger(hour=0, minute=1, timezone=settings.zone)),
+        args=(settings, engine),
+        id="progress-daily",
+        coalesce=True,
+        misfire_grace_time=3600,
+    )
+    return scheduler
 
 
-async def replan_daily(stop: asyncio.Event, settings: Settings, engine: Engine) -> None:
-    """Re-plan every task each day at DAILY_REPLAN_AT by the service's clock (`utcnow`).
+def count_progress(settings: Settings, engine: Engine) -> None:
+    """Count every plan's progress for today in this process, ahead of the first /tiendo."""
+    from db.progress import count_every_plan
 
-    The service's clock, not the machine's: under NHACVIEC_NOW the day turns when the pinned
+    with session_scope(engine) as session:
+        count_every_plan(session, today=utcnow().astimezone(settings.zone).date())
+
+
+class ServiceClockTrigger(BaseTrigger):
+    """A trigger read on the service's clock (core.clock), which NHACVIEC_NOW may move.
+
+    APScheduler keeps the machine's time; under a pinned clock the day turns when the service's
     clock says so, as it does for everything else the service plans and sends.
     """
-    due = next_daily_replan(utcnow(), settings.zone)
-    while not stop.is_set():
-        now = utcnow()
-        if due - now > timedelta(days=1):
-            due = next_daily_replan(now, settings.zone)  # the clock was set back
-        if now < due:
-            wait = min((due - now).total_seconds(), CLOCK_CHECK_SECONDS)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), wait)
-            continue
-        try:
-            # In a thread: a re-plan of every task must not hold up answers and deliveries.
-            await asyncio.to_thread(replan_all, settings, engine)
-        except Exception:  # logged; tomorrow's re-plan tries again
-            log.exception("daily re-plan failed")
-        due = next_daily_replan(utcnow(), settings.zone)
+
+    def __init__(self, trigger: BaseTrigger) -> None:
+        self.trigger = trigger
+
+    def get_next_fire_time(self, previous_fire_time, now):
+        """The wrapped trigger's next time on the service's clock, in the machine's time."""
+        shift = clock_offset()
+        previous = previous_fire_time + shift if previous_fire_time is not None else None
+        moment = self.trigger.get_next_fire_time(previous, now + shift)
+        return moment - shift if moment is not None else None
 
 
 # --- console demo ---------------------------------------------------------------------------

@@ -362,6 +362,13 @@ def _combine(tallies: dict[int, _PlanTally], *, agency_id: int | None):
     return summary, tuple(rows)
 
 
+def count_every_plan(session: Session, *, today: date) -> None:
+    """Fill the cache with every plan's counts for `today`, so the day's first /tiendo is quick."""
+    from db.scope import Scope
+
+    _scope_progress(session, today=today, scope=Scope(everything=True), plan_id=None)
+
+
 def scoped_summary(session: Session, *, today: date, scope, plan_id: int | None = None):
     """Count tasks per bucket within a contact's scope (and one plan)."""
     return _scope_progress(session, today=today, scope=scope, plan_id=plan_id)[0]

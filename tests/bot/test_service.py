@@ -11,10 +11,11 @@ import urllib.request
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from apscheduler.triggers.cron import CronTrigger
 from sqlmodel import select
 
 from bot.cli import main as nhacviec
-from bot.service import POLLING_LOCKS, PollingLeader, next_daily_replan, replan_daily, serve
+from bot.service import POLLING_LOCKS, PollingLeader, ServiceClockTrigger, build_scheduler, serve
 from bot.settings import Settings
 from core.clock import pin_clock, utcnow
 from db.engine import make_engine, migrate, session_scope
@@ -121,18 +122,16 @@ async def test_the_daily_replan_turns_with_the_service_clock(store):
         join(session, agency="Sở Nội vụ", chat_id="1001", now=now)
         due = draft("1", "Báo cáo tháng", "Sở Nội vụ", "ngày 20/03/2026")
         store_plan(session, plan(due), today=now.astimezone(ZONE).date())  # not planned yet
-    stop = asyncio.Event()
-    replanning = asyncio.create_task(replan_daily(stop, Settings(), engine))
+    scheduler = build_scheduler(Settings(), engine)
+    scheduler.start()
     try:
         async with asyncio.timeout(10):  # the pinned clock reaches 00:05 a second from now
             while not _reminders(engine):
                 await asyncio.sleep(0.1)
     finally:
-        stop.set()
-        await replanning
+        scheduler.shutdown(wait=True)
     planned = _reminders(engine)
     engine.dispose()
-    # Planned on the pinned day: reminders before the deadline, none overdue.
     # Planned at 00:05 of the pinned day, for that day's future: the officer's four reminders.
     midnight = datetime(2026, 3, 2, 0, 5, tzinfo=ZONE)
     assert all(midnight <= row.created_at < midnight + timedelta(seconds=5) for row in planned)
@@ -141,10 +140,13 @@ async def test_the_daily_replan_turns_with_the_service_clock(store):
 
 
 def test_the_daily_replan_comes_at_five_past_midnight_in_peoples_time():
+    daily = ServiceClockTrigger(CronTrigger(hour=0, minute=5, timezone=ZONE))
     before = datetime(2026, 3, 1, 17, 4, tzinfo=UTC)  # 00:04 in Hà Nội
-    assert next_daily_replan(before, ZONE) == datetime(2026, 3, 2, 0, 5, tzinfo=ZONE)
-    after = datetime(2026, 3, 1, 17, 5, tzinfo=UTC)
-    assert next_daily_replan(after, ZONE) == datetime(2026, 3, 3, 0, 5, tzinfo=ZONE)
+    assert daily.get_next_fire_time(None, before) == datetime(2026, 3, 2, 0, 5, tzinfo=ZONE)
+    after = datetime(2026, 3, 1, 17, 6, tzinfo=UTC)  # 00:06
+    assert daily.get_next_fire_time(None, after) == datetime(2026, 3, 3, 0, 5, tzinfo=ZONE)
+    fired = datetime(2026, 3, 2, 0, 5, tzinfo=ZONE)
+    assert daily.get_next_fire_time(fired, fired) == datetime(2026, 3, 3, 0, 5, tzinfo=ZONE)
 
 
 def _reminders(engine) -> list[Reminder]:

@@ -178,3 +178,24 @@ def test_cached_tables_equal_a_direct_count_through_random_changes(engine):
             else:
                 task.status = chooser.choice(["awaiting_confirmation", "extension_requested"])
         check()
+
+
+def test_counted_ahead_the_days_first_tiendo_reads_no_task(engine):
+    from sqlalchemy import event
+
+    from db.progress import count_every_plan
+
+    with session_scope(engine) as session:
+        store_plan(
+            session, plan(draft("1", "Báo cáo", "Sở Nội vụ", "ngày 30/06/2026")), today=TODAY
+        )
+    tomorrow = TODAY + timedelta(days=1)
+    with session_scope(engine) as session:
+        count_every_plan(session, today=tomorrow)
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    with session_scope(engine) as session:
+        summary = scoped_summary(session, today=tomorrow, scope=Scope(everything=True))
+        agency_progress(session, today=tomorrow, scope=Scope(everything=True))
+    assert summary.total == 1
+    assert statements and not [s for s in statements if "FROM task" in s]
