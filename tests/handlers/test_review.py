@@ -365,6 +365,26 @@ def test_scope_officers_and_other_plans_coordinators_cannot_decide(engine):
     # Officers are not offered the coordinator's lists at all.
     assert "không có quyền" in _say(engine, "100", "/choduyet")
     assert "không có quyền" in _say(engine, "100", "/quahan")
+    # Nor may the plan-B coordinator date plan A's tasks, by command or by forged data.
+    assert "Không tìm thấy nhiệm vụ 2" in _say(engine, "600", "/dathan 2 30/07/2026")
+    forged = f"dh:{task_a.id}:20260730"
+    assert "không còn hiệu lực" in _say(engine, "600", "x", button_data=forged)
+    assert _task(engine, "ke-hoach-a", "2").due_date == date(2026, 6, 5)
+
+
+def test_a_deadline_chosen_among_tasks_sharing_a_ref_records_the_command(engine):
+    from db.models import StatusUpdate
+
+    _seed(engine)
+    [choice] = _answers(engine, "500", "/dathan 1 30/07/2026")
+    assert "Có nhiều nhiệm vụ số 1" in choice.text and len(choice.buttons) == 2
+    task_b = _task(engine, "ke-hoach-b", "1")
+    [data] = [b.data for b in choice.buttons if b.data.startswith(f"dh:{task_b.id}:")]
+    assert "30/07/2026" in _say(engine, "500", "Nhiệm vụ 1", button_data=data)
+    assert _task(engine, "ke-hoach-b", "1").due_date == date(2026, 7, 30)
+    with session_scope(engine) as session:
+        record = session.exec(select(StatusUpdate).where(StatusUpdate.task_id == task_b.id)).one()
+        assert (record.text, record.chat_id) == ("/dathan 1 30/07/2026", "500")
 
 
 def test_officer_side_fixes_task_list_undo_and_replies_to_other_messages(engine):
