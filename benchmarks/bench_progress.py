@@ -161,8 +161,9 @@ def build_store(url: str) -> None:
 class Figures:
     """What one store measured."""
 
-    tiendo_ms: float  # median, aggregates cached (no change since the last /tiendo)
-    tiendo_after_change_ms: float  # median, right after a task changed (recomputed)
+    tiendo_ms: float  # median, no change since the last /tiendo
+    tiendo_after_change_ms: float  # median, right after a task changed (its plan recomputed)
+    tiendo_cold_ms: float  # the day's first /tiendo: every plan counted
     report_s: float
     heading: str
 
@@ -176,7 +177,10 @@ def measure(url: str) -> Figures:
     engine = make_engine(url)
     context = BotContext(engine=engine, clock=lambda: NOW, policy_loader=lambda s: policy())
     incoming = Incoming(channel="telegram", chat_id=COORDINATOR_CHAT, text="/tiendo")
-    answer = handle(incoming, context)[0]  # warm up the catalog and the page cache
+    handle(Incoming(channel="telegram", chat_id=COORDINATOR_CHAT, text="/help"), context)
+    started = time.perf_counter()
+    answer = handle(incoming, context)[0]  # the day's first: every plan counted afresh
+    cold = (time.perf_counter() - started) * 1000
 
     def timed() -> float:
         started = time.perf_counter()
@@ -200,6 +204,7 @@ def measure(url: str) -> Figures:
     return Figures(
         statistics.median(cached),
         statistics.median(after_change),
+        cold,
         report_seconds,
         "\n".join(answer.text.splitlines()[:3]),
     )
@@ -243,7 +248,8 @@ def _run(label: str, url: str) -> bool:
     print(
         f"[{label}] /tiendo (coordinator): {figures.tiendo_ms:.1f} ms median "
         f"(target < {TIENDO_TARGET_MS:.0f} ms); right after a change: "
-        f"{figures.tiendo_after_change_ms:.0f} ms median (aggregates recomputed)"
+        f"{figures.tiendo_after_change_ms:.0f} ms median (its plan recounted); "
+        f"the day's first: {figures.tiendo_cold_ms:.0f} ms (every plan counted)"
     )
     print(
         f"[{label}] report .xlsx + chart: {figures.report_s:.2f} s (target < {REPORT_TARGET_S:.0f} s)"

@@ -2,8 +2,10 @@
 
 `serve(mode="run")` receives updates (long polling, or a webhook when TELEGRAM_WEBHOOK_URL is
 set), answers them and delivers reminders; `serve(mode="worker")` only delivers and re-plans,
-so several workers can share one PostgreSQL. On PostgreSQL only the process holding an
-advisory lock polls (two pollers of one token get 409 Conflict from Telegram).
+so several workers can share one PostgreSQL. On PostgreSQL only the process holding a
+channel's advisory lock polls it (two pollers of one Telegram token get 409 Conflict; two
+pollers of one Zalo token split and duplicate its events), and another takes over when the
+holder goes away.
 """
 
 from __future__ import annotations
@@ -17,16 +19,18 @@ import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, timedelta
+from datetime import time as time_of_day
 from functools import partial
 from pathlib import Path
 
+from apscheduler.triggers.base import BaseTrigger
 from sqlalchemy import Engine, func, text
 from sqlmodel import col, select
 
 from bot.channels.text import TextChats
 from bot.logs import chat_context, worker_id
 from bot.settings import Settings
-from core.clock import pin_clock_from_environment, utcnow
+from core.clock import clock_offset, pin_clock_from_environment, utcnow
 from core.errors import UserError
 from core.i18n import _
 from core.messages import Answer, Incoming
@@ -45,13 +49,18 @@ log = logging.getLogger(__name__)
 SAMPLE_PLAN = Path(__file__).resolve().parent / "samples" / "ke-hoach-mau.txt"
 DEMO_OFFICER_CHAT = "demo-officer"
 DEMO_COORDINATOR_CHAT = "demo-coordinator"
-# pg_advisory_lock keys: one process polls Telegram, one process re-plans at a time.
+# pg_advisory_lock keys: one process polls Telegram, one polls Zalo, one re-plans at a time.
 POLLING_LOCK = 0x6E68_0001
 REPLAN_LOCK = 0x6E68_0002
+ZALO_POLLING_LOCK = 0x6E68_0003
+# Which lock a channel's poller holds.
+POLLING_LOCKS = {"telegram": POLLING_LOCK, "zalo": ZALO_POLLING_LOCK}
 # How often a process that does not poll checks whether the poller went away.
 LEADER_RETRY_SECONDS = 15.0
 # The start-up re-plan waits this long after the channel started answering.
 REPLAN_AFTER_START_SECONDS = 3.0
+# The daily re-plan (recurring cycles move on, calendar edits take effect), in people's time.
+DAILY_REPLAN_AT = time_of_day(0, 5)
 # How long a stopping process lets the sends under way finish.
 SHUTDOWN_GRACE_SECONDS = 10.0
 
@@ -159,10 +168,14 @@ def refuse_demo_on_real_data(engine: Engine) -> None:
 
 
 class PollingLeader:
-    """A PostgreSQL advisory lock held on its own connection: the holder polls Telegram."""
+    """A PostgreSQL advisory lock held on its own connection: the holder polls a channel.
 
-    def __init__(self, engine: Engine) -> None:
+    `key` names the channel's lock (POLLING_LOCKS); each channel has its own leader.
+    """
+
+    def __init__(self, engine: Engine, key: int = POLLING_LOCK) -> None:
         self.engine = engine
+        self.key = key
         self._connection = None
 
     def try_acquire(self) -> bool:
@@ -173,7 +186,7 @@ class PollingLeader:
             # Autocommit: an idle transaction held for the process's life would stop vacuum.
             self._connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         held = self._connection.execute(
-            text("SELECT pg_try_advisory_lock(:key)"), {"key": POLLING_LOCK}
+            text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key}
         ).scalar_one()
         return bool(held)
 
@@ -218,7 +231,7 @@ async def serve(
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
 
-    leader = PollingLeader(engine)
+    leaders = {name: PollingLeader(engine, key) for name, key in POLLING_LOCKS.items()}
     channels: list = []
     if settings.telegram_bot_token:
         from bot.channels.pacing import Limits
@@ -229,7 +242,9 @@ async def serve(
         elif settings.telegram_webhook_url:
             receive = "webhook"
         else:
-            receive = "polling" if await asyncio.to_thread(leader.try_acquire) else "none"
+            receive = (
+                "polling" if await asyncio.to_thread(leaders["telegram"].try_acquire) else "none"
+            )
         channels.append(
             TelegramChannel(
                 token=settings.telegram_bot_token,
@@ -244,7 +259,13 @@ async def serve(
         )
     text_chats = TextChats(engine, utcnow)
     if settings.zalo_bot_token:
-        channels.append(zalo_channel(settings, text_chats, mode=mode))
+        if mode == "worker":
+            receive = "none"
+        elif settings.zalo_webhook_url:
+            receive = "webhook"
+        else:
+            receive = "polling" if await asyncio.to_thread(leaders["zalo"].try_acquire) else "none"
+        channels.append(zalo_channel(settings, text_chats, receive=receive))
     if not channels:
         try:
             refuse_demo_on_real_data(engine)
@@ -288,7 +309,7 @@ async def serve(
     except BaseException:
         for channel in reversed(started):
             await channel.stop()
-        leader.release()
+        _release(leaders)
         engine.dispose()
         raise
     if ready is not None:
@@ -308,10 +329,11 @@ async def serve(
     delivery.append(dispatcher)
     delivering = asyncio.create_task(_deliver_until(stop, dispatcher, settings))
     for channel in channels:
-        # Telegram polls from one process at a time; the others take over when it goes away.
-        if channel.name == "telegram" and channel.receive == "none" and mode == "run":
+        # A channel polls from one process at a time; the others take over when it goes away.
+        if channel.name in leaders and channel.receive == "none" and mode == "run":
+            leader = leaders[channel.name]
             background.append(asyncio.create_task(_poll_when_leader(stop, leader, channel)))
-    scheduler = _scheduler(settings, engine)
+    scheduler = build_scheduler(settings, engine)
     scheduler.start()
     try:
         await stop.wait()
@@ -326,17 +348,24 @@ async def serve(
         await asyncio.gather(*background, return_exceptions=True)
         for channel in reversed(channels):
             await channel.stop()
-        leader.release()
+        _release(leaders)
         workers.shutdown(wait=True, cancel_futures=True)
         engine.dispose()
 
 
+def _release(leaders: dict[str, PollingLeader]) -> None:
+    """Let another process poll: every lock this one holds goes."""
+    for leader in leaders.values():
+        leader.release()
+
+
 async def _replan_after(stop: asyncio.Event, settings: Settings, engine: Engine) -> None:
-    """The start-up re-plan, once the first answers are out."""
+    """The start-up re-plan and progress count, once the first answers are out."""
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), REPLAN_AFTER_START_SECONDS)
         return
     await asyncio.to_thread(replan_all, settings, engine)
+    await asyncio.to_thread(count_progress, settings, engine)
 
 
 async def _deliver_until(stop: asyncio.Event, dispatcher: Dispatcher, settings: Settings) -> None:
@@ -415,33 +444,73 @@ async def _set_chat_menus(channel, engine: Engine, *, only_chat: str | None = No
             await channel.set_menu(routes.menu(role), chat_id=chat_id)
 
 
-def _scheduler(settings: Settings, engine: Engine):
+def build_scheduler(settings: Settings, engine: Engine):
+    """APScheduler with the daily re-plan (00:05 in people's time, by the service's clock)."""
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
+    from apscheduler.triggers.cron import CronTrigger
 
     scheduler = AsyncIOScheduler(timezone=UTC)
     # A plain function: APScheduler runs it in its thread pool, off the event loop.
     scheduler.add_job(
         replan_all,
-        "cron",
+        ServiceClockTrigger(
+            CronTrigger(
+                hour=DAILY_REPLAN_AT.hour, minute=DAILY_REPLAN_AT.minute, timezone=settings.zone
+            )
+        ),
         args=(settings, engine),
-        hour=0,
-        minute=5,
-        timezone=settings.zone,
         id="replan-daily",
+        coalesce=True,
+        misfire_grace_time=3600,
+    )
+    # A minute after midnight, every plan is counted for the new day: the first coordinator to
+    # ask for /tiendo gets cached counts instead of waiting for 100k tasks to be counted.
+    scheduler.add_job(
+        count_progress,
+        ServiceClockTrigger(CronTrigger(hour=0, minute=1, timezone=settings.zone)),
+        args=(settings, engine),
+        id="progress-daily",
         coalesce=True,
         misfire_grace_time=3600,
     )
     return scheduler
 
 
+def count_progress(settings: Settings, engine: Engine) -> None:
+    """Count every plan's progress for today in this process, ahead of the first /tiendo."""
+    from db.progress import count_every_plan
+
+    with session_scope(engine) as session:
+        count_every_plan(session, today=utcnow().astimezone(settings.zone).date())
+
+
+class ServiceClockTrigger(BaseTrigger):
+    """A trigger read on the service's clock (core.clock), which NHACVIEC_NOW may move.
+
+    APScheduler keeps the machine's time; under a pinned clock the day turns when the service's
+    clock says so, as it does for everything else the service plans and sends.
+    """
+
+    def __init__(self, trigger: BaseTrigger) -> None:
+        self.trigger = trigger
+
+    def get_next_fire_time(self, previous_fire_time, now):
+        """The wrapped trigger's next time on the service's clock, in the machine's time."""
+        shift = clock_offset()
+        previous = previous_fire_time + shift if previous_fire_time is not None else None
+        moment = self.trigger.get_next_fire_time(previous, now + shift)
+        return moment - shift if moment is not None else None
+
+
 # --- console demo ---------------------------------------------------------------------------
 
 
-def zalo_channel(settings: Settings, text_chats, *, mode: str):
-    """The Zalo channel; a delivery-only worker receives nothing.
+def zalo_channel(settings: Settings, text_chats, *, receive: str | None = None):
+    """The Zalo channel, receiving as `receive` says ("polling", "webhook" or "none").
 
-    Every "run" process may poll Zalo: getUpdates has no offset to share, each event goes to
-    one poller or comes twice, and the seen-events table answers it once either way.
+    One process polls (ZALO_POLLING_LOCK): getUpdates has no offset to share, so several
+    pollers would split the events between them and fetch some twice. The seen-events table
+    still answers an event delivered twice once.
     """
     from bot.channels.zalo import ZaloChannel
 
@@ -453,7 +522,7 @@ def zalo_channel(settings: Settings, text_chats, *, mode: str):
         webhook_url=settings.zalo_webhook_url,
         webhook_secret=settings.zalo_webhook_secret,
         listen=settings.zalo_webhook_listen,
-        receive="none" if mode == "worker" else None,
+        receive=receive,
     )
 
 

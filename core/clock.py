@@ -15,6 +15,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC) + _offset
 
 
+def clock_offset() -> timedelta:
+    """How far the service's clock is ahead of the machine's (zero unless pinned)."""
+    return _offset
+
+
 def pin_clock(moment: datetime | None) -> None:
     """Make `utcnow()` start from `moment` now (None: the real time again)."""
     global _offset

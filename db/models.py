@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Index, LargeBinary, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Index, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from core.clock import utcnow
@@ -126,6 +126,8 @@ class Task(SQLModel, table=True):
             "due_date",
             "completed_on",
         ),
+        # Standing duties' latest answers, newest first (/tiendo lists them).
+        Index("ix_task_duties", "deadline_kind", "updated_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -362,13 +364,24 @@ class TaskAssignment(SQLModel, table=True):
 
 
 class ProgressStamp(SQLModel, table=True):
-    """One row whose version database triggers move on any change to tasks, links or agencies.
+    """One row whose version database triggers move on any change to agencies.
 
-    Cached progress aggregates (db.progress) are valid while the version is unchanged.
+    It tells stores apart (a random start) and invalidates cached aggregates of every plan
+    when an agency is renamed or merged; tasks and links move their plan's PlanStamp.
     """
 
     id: int | None = Field(default=None, primary_key=True)
     version: int = 0
+
+
+class PlanStamp(SQLModel, table=True):
+    """Per plan, a version database triggers move on any change to its tasks or their links.
+
+    Cached progress aggregates of a plan (db.progress) are valid while its version is unchanged.
+    """
+
+    plan_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    version: int = Field(default=0, sa_type=BigInteger)
 
 
 class NoticeKind(StrEnum):
@@ -423,6 +436,23 @@ class Heartbeat(SQLModel, table=True):
     up_since: datetime = Field(sa_type=UTCDateTime)
 
 
+class PendingReport(SQLModel, table=True):
+    """An officer's report the bot could not place on one task, kept while it asks which.
+
+    The choice buttons name this row, so the record of the change keeps the words the officer
+    wrote (and the progress, date or reason read from them), not the label of a button.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")
+    words: str
+    status: str
+    progress: int | None = None
+    requested_until: date | None = None
+    note: str | None = None
+    created_at: datetime = _timestamp()
+
+
 __all__ = [
     "FINISHED_STATUSES",
     "Agency",
@@ -439,8 +469,10 @@ __all__ = [
     "NoticeKind",
     "OfferedChoices",
     "PendingImport",
+    "PendingReport",
     "Plan",
     "PlanCoordinator",
+    "PlanStamp",
     "ProgressStamp",
     "Prompt",
     "Reminder",

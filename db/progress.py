@@ -95,11 +95,57 @@ def live_tasks(statement, scope, plan_id: int | None):
     return statement
 
 
-# Aggregates over 100k tasks take hundreds of milliseconds; they are kept per store, scope,
-# plan and day until a trigger moves the progress stamp (any change to tasks or their links).
-_CACHE_SIZE = 256
-_cache: OrderedDict[tuple, tuple[int, object]] = OrderedDict()
-_cache_lock = threading.Lock()
+# --- per-plan tallies, cached while the plan's stamp stands ---------------------------------
+#
+# Aggregating 100k tasks takes hundreds of milliseconds, and officers change tasks all day.
+# So each plan's counts are computed once per day and kept until a trigger moves that plan's
+# stamp (db.models.PlanStamp); a change recomputes its plan only, and a scope's table is the
+# sum of its plans' tallies. The store-wide stamp (agency renames) is part of every key.
+
+# A tally line: the six buckets in Bucket order, then due soon, awaiting, extension requests.
+_BUCKETS = tuple(Bucket)
+_SOON, _AWAITING, _EXTENSIONS = len(_BUCKETS), len(_BUCKETS) + 1, len(_BUCKETS) + 2
+_BUCKET_INDEX = {bucket.value: index for index, bucket in enumerate(_BUCKETS)}
+# Up to this many stale plans are recomputed by id; more (a cold cache) by the whole scope.
+_STALE_BY_ID = 64
+
+
+@dataclass(frozen=True)
+class _PlanTally:
+    """One plan's counts on one day: per bucket (tasks), and per lead agency (links)."""
+
+    buckets: tuple[int, ...]
+    lines: dict[int, tuple[str, tuple[int, ...]]]  # agency id -> (name, tally line)
+
+
+class _Cache:
+    """A bounded, thread-safe map whose entries carry the version they were computed at."""
+
+    def __init__(self, size: int) -> None:
+        self._entries: OrderedDict[tuple, tuple[object, object]] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, version):
+        """The value stored under key at this version, or None."""
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is None or hit[0] != version:
+                return None
+            self._entries.move_to_end(key)
+            return hit[1]
+
+    def put(self, key: tuple, version, value) -> None:
+        """Store a value computed at a version, forgetting the least recently used."""
+        with self._lock:
+            self._entries[key] = (version, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+
+_plan_tallies = _Cache(4096)  # (store, plan, day) -> tally, at the plan's version
+_scope_tables = _Cache(256)  # (store, scope, plan, day) -> summary and table, at the versions
 
 
 @event.listens_for(OrmSession, "after_flush")
@@ -108,45 +154,157 @@ def _note_writes(session, _flush_context) -> None:
     session.info["wrote"] = True
 
 
-def _cached(session: Session, key: tuple, compute):
-    """compute(), or its earlier result while the store's progress stamp has not moved."""
-    from db.models import ProgressStamp
-
-    version = session.exec(select(ProgressStamp.version).where(ProgressStamp.id == 1)).first()
-    if version is None:
-        return compute()
-    key = (str(session.get_bind().url), *key)
-    with _cache_lock:
-        hit = _cache.get(key)
-        if hit is not None and hit[0] == version:
-            _cache.move_to_end(key)
-            return hit[1]
-    value = compute()
+def _may_cache(session: Session) -> bool:
     # A transaction that wrote sees its own changes; they may still be rolled back.
-    if not (session.new or session.dirty or session.deleted) and not session.info.get("wrote"):
-        with _cache_lock:
-            _cache[key] = (version, value)
-            while len(_cache) > _CACHE_SIZE:
-                _cache.popitem(last=False)
-    return value
+    return not (session.new or session.dirty or session.deleted or session.info.get("wrote"))
 
 
-def scoped_summary(session: Session, *, today: date, scope, plan_id: int | None = None):
-    """Count tasks per bucket within a contact's scope (and one plan); cached per stamp."""
-    return _cached(
-        session,
-        ("summary", today, scope, plan_id),
-        lambda: _scoped_summary(session, today=today, scope=scope, plan_id=plan_id),
-    )
+def _plans_of(scope, plan_id: int | None):
+    """A select of the ids of the plans whose tallies make up a scope (and one plan)."""
+    from db.models import Plan
+    from db.scope import granted_plans
+
+    statement = select(Plan.id)
+    if not scope.everything and scope.agency_id is None:
+        statement = statement.where(col(Plan.id).in_(granted_plans(scope.coordinator_id)))
+    if plan_id is not None:
+        statement = statement.where(Plan.id == plan_id)
+    return statement
 
 
-def _scoped_summary(session: Session, *, today: date, scope, plan_id: int | None = None):
+def _versions(session: Session, plans) -> tuple[int, tuple[tuple[int, int], ...]]:
+    """The store's stamp and each plan's (id, version), read before any count they cover."""
+    from db.models import PlanStamp, ProgressStamp
+
+    store = session.exec(select(ProgressStamp.version).where(ProgressStamp.id == 1)).first()
+    rows = session.exec(
+        select(PlanStamp.plan_id, PlanStamp.version)
+        .where(col(PlanStamp.plan_id).in_(plans))
+        .order_by(PlanStamp.plan_id)
+    ).all()
+    return store or 0, tuple((plan, version) for plan, version in rows)
+
+
+def _scope_progress(session: Session, *, today: date, scope, plan_id: int | None):
+    """The summary and the per-agency table (worst first) of a scope, from plan tallies."""
+    plans = _plans_of(scope, plan_id)
+    store, versions = _versions(session, plans)
+    url = str(session.get_bind().url)
+    cacheable = _may_cache(session)
+    key = (url, store, scope, plan_id, today)
+    if cacheable:
+        found = _scope_tables.get(key, versions)
+        if found is not None:
+            return found
+    tallies = _tallies(session, today=today, url=url, store=store, versions=versions, plans=plans)
+    result = _combine(tallies, agency_id=scope.agency_id)
+    if cacheable:
+        _scope_tables.put(key, versions, result)
+    return result
+
+
+def _tallies(session: Session, *, today: date, url: str, store: int, versions, plans):
+    """Each plan's tally: cached at its version, or recomputed with the other stale plans."""
+    cacheable = _may_cache(session)
+    found: dict[int, _PlanTally] = {}
+    stale: list[int] = []
+    for plan, version in versions:
+        tally = _plan_tallies.get((url, store, plan, today), version) if cacheable else None
+        if tally is None:
+            stale.append(plan)
+        else:
+            found[plan] = tally
+    if stale:
+        wanted = stale if len(stale) <= _STALE_BY_ID else plans
+        computed = _compute_tallies(session, today=today, plans=wanted)
+        current = dict(versions)
+        for plan in stale:
+            tally = computed.get(plan, _PlanTally(buckets=(0,) * len(Bucket), lines={}))
+            found[plan] = tally
+            if cacheable:
+                _plan_tallies.put((url, store, plan, today), current[plan], tally)
+    return found
+
+
+def _compute_tallies(session: Session, *, today: date, plans) -> dict[int, _PlanTally]:
+    """Count some plans' tasks (a list of ids, or a select of them) in two grouped queries."""
+    from datetime import timedelta
+
+    from db.models import Agency
+
+    by_id = isinstance(plans, list)
     bucket = bucket_expression(today).label("bucket")
-    statement = live_tasks(select(bucket, func.count()).select_from(Task), scope, plan_id)
-    counts = dict.fromkeys(Bucket, 0)
-    for name, count in session.exec(statement.group_by(bucket)).all():
-        counts[Bucket(name)] = count
-    return ProgressSummary(counts=counts)
+    live = and_(col(Task.withdrawn_at).is_(None), col(Task.plan_id).in_(plans))
+    buckets: dict[int, list[int]] = {}
+    rows = session.exec(
+        select(Task.plan_id, bucket, func.count()).where(live).group_by(Task.plan_id, bucket)
+    )
+    for plan, name, count in rows:
+        buckets.setdefault(plan, [0] * len(Bucket))[_BUCKET_INDEX[name]] = count
+
+    open_dated = and_(
+        col(Task.status).not_in(FINISHED_STATUSES),
+        col(Task.deadline_kind).not_in(("ongoing", "undetermined")),
+        col(Task.due_date).is_not(None),
+    )
+    soon = case(
+        (
+            and_(
+                open_dated,
+                Task.due_date >= today,
+                Task.due_date <= today + timedelta(DUE_SOON_DAYS),
+            ),
+            1,
+        ),
+        else_=0,
+    ).label("soon")
+    grouped = (
+        select(
+            Task.plan_id, TaskAgency.agency_id, bucket, Task.status, soon, func.count().label("n")
+        )
+        .select_from(Task)
+        # Counting every plan, "+ 0" makes SQLite read the tasks from their covering index and
+        # look each task's links up by key; it would otherwise start from the links and read
+        # every task's whole row (several times slower). PostgreSQL hashes either way.
+        .join(TaskAgency, col(TaskAgency.task_id) == (Task.id if by_id else Task.id + 0))
+        .where(live, TaskAgency.role == AgencyRole.LEAD)
+        .group_by(Task.plan_id, TaskAgency.agency_id, bucket, Task.status, soon)
+        .subquery()
+    )
+    statement = select(
+        grouped.c.plan_id,
+        grouped.c.agency_id,
+        Agency.name,
+        grouped.c.bucket,
+        grouped.c.status,
+        grouped.c.soon,
+        grouped.c.n,
+    ).join(Agency, col(Agency.id) == grouped.c.agency_id)
+    lines: dict[int, dict[int, tuple[str, list[int]]]] = {}
+    for plan, agency_id, name, bucket_name, status, is_soon, count in session.exec(statement):
+        plan_lines = lines.setdefault(plan, {})
+        line = plan_lines.get(agency_id)
+        if line is None:
+            line = plan_lines[agency_id] = (name, [0] * (len(Bucket) + 3))
+        tally = line[1]
+        tally[_BUCKET_INDEX[bucket_name]] += count
+        if is_soon:
+            tally[_SOON] += count
+        if status == TaskStatus.AWAITING_CONFIRMATION:
+            tally[_AWAITING] += count
+        elif status == TaskStatus.EXTENSION_REQUESTED:
+            tally[_EXTENSIONS] += count
+    return {
+        plan: _PlanTally(
+            buckets=tuple(buckets.get(plan, (0,) * len(Bucket))),
+            lines={agency: (name, tuple(tally)) for agency, (name, tally) in plan_lines.items()},
+        )
+        for plan, plan_lines in lines.items()
+    } | {
+        plan: _PlanTally(buckets=tuple(counts), lines={})
+        for plan, counts in buckets.items()
+        if plan not in lines
+    }
 
 
 @dataclass(frozen=True)
@@ -164,6 +322,58 @@ class AgencyProgress:
     counts: dict[Bucket, int]
 
 
+def _combine(tallies: dict[int, _PlanTally], *, agency_id: int | None):
+    """Sum plan tallies into a summary and a table, worst first; an officer's: one agency."""
+    merged: dict[int, tuple[str, list[int]]] = {}
+    for tally in tallies.values():
+        for agency, (name, line) in tally.lines.items():
+            if agency_id is not None and agency != agency_id:
+                continue
+            into = merged.get(agency)
+            if into is None:
+                merged[agency] = (name, list(line))
+            else:
+                merged[agency] = (name, [a + b for a, b in zip(into[1], line, strict=True)])
+    if agency_id is None:
+        buckets = [0] * len(_BUCKETS)
+        for tally in tallies.values():
+            buckets = [a + b for a, b in zip(buckets, tally.buckets, strict=True)]
+    else:
+        buckets = merged.get(agency_id, ("", [0] * len(_BUCKETS)))[1][: len(_BUCKETS)]
+    summary = ProgressSummary(counts=dict(zip(_BUCKETS, buckets, strict=True)))
+    rows = []
+    for agency, (name, line) in merged.items():
+        counts = dict(zip(_BUCKETS, line, strict=False))  # the buckets lead each line
+        rows.append(
+            AgencyProgress(
+                agency_id=agency,
+                name=name,
+                total=sum(line[: len(_BUCKETS)]),
+                done=counts[Bucket.DONE_ON_TIME] + counts[Bucket.DONE_LATE],
+                overdue=counts[Bucket.OVERDUE],
+                due_soon=line[_SOON],
+                awaiting=line[_AWAITING],
+                extensions=line[_EXTENSIONS],
+                counts=counts,
+            )
+        )
+    # Worst first: most overdue, then most due soon, then most waiting for a decision.
+    rows.sort(key=lambda r: (-r.overdue, -r.due_soon, -(r.awaiting + r.extensions), r.name))
+    return summary, tuple(rows)
+
+
+def count_every_plan(session: Session, *, today: date) -> None:
+    """Fill the cache with every plan's counts for `today`, so the day's first /tiendo is quick."""
+    from db.scope import Scope
+
+    _scope_progress(session, today=today, scope=Scope(everything=True), plan_id=None)
+
+
+def scoped_summary(session: Session, *, today: date, scope, plan_id: int | None = None):
+    """Count tasks per bucket within a contact's scope (and one plan)."""
+    return _scope_progress(session, today=today, scope=scope, plan_id=plan_id)[0]
+
+
 def agency_progress(
     session: Session,
     *,
@@ -172,99 +382,9 @@ def agency_progress(
     plan_id: int | None = None,
     limit: int | None = None,
 ) -> list[AgencyProgress]:
-    """Per lead agency, worst first (see _agency_progress); cached per progress stamp."""
-    rows = _cached(
-        session,
-        ("agencies", today, scope, plan_id),
-        lambda: tuple(_agency_progress(session, today=today, scope=scope, plan_id=plan_id)),
-    )
+    """Per lead agency: the buckets, due soon, awaiting and extension requests, worst first."""
+    rows = _scope_progress(session, today=today, scope=scope, plan_id=plan_id)[1]
     return list(rows[:limit] if limit is not None else rows)
-
-
-def _agency_progress(
-    session: Session, *, today: date, scope, plan_id: int | None = None
-) -> list[AgencyProgress]:
-    """Per lead agency: the buckets, due soon, awaiting confirmation and extension requests.
-
-    Worst first: most overdue, then most due soon, then most waiting for a decision. The
-    bucket is computed once per task link and grouped in SQL; a few thousand groups are
-    folded here.
-    """
-    from datetime import timedelta
-
-    from db.models import Agency
-
-    open_dated = and_(
-        col(Task.status).not_in(FINISHED_STATUSES),
-        col(Task.deadline_kind).not_in(("ongoing", "undetermined")),
-        col(Task.due_date).is_not(None),
-    )
-    due_soon = case(
-        (
-            and_(
-                open_dated,
-                Task.due_date >= today,
-                Task.due_date <= today + timedelta(DUE_SOON_DAYS),
-            ),
-            1,
-        ),
-        else_=0,
-    ).label("soon")
-    bucket = bucket_expression(today).label("bucket")
-    grouped = (
-        live_tasks(
-            select(TaskAgency.agency_id, bucket, Task.status, due_soon, func.count().label("n"))
-            .select_from(Task)
-            # "+ 0": the tasks are read from their covering index and each task's links
-            # looked up by key; SQLite would otherwise start from the links and read every
-            # task's whole row (several times slower). PostgreSQL hashes either way.
-            .join(TaskAgency, col(TaskAgency.task_id) == Task.id + 0)
-            .where(TaskAgency.role == AgencyRole.LEAD),
-            scope,
-            plan_id,
-        )
-        .group_by(TaskAgency.agency_id, bucket, Task.status, due_soon)
-        .subquery()
-    )
-    statement = select(
-        grouped.c.agency_id,
-        Agency.name,
-        grouped.c.bucket,
-        grouped.c.status,
-        grouped.c.soon,
-        grouped.c.n,
-    ).join(Agency, col(Agency.id) == grouped.c.agency_id)
-    lines: dict[int, dict] = {}
-    for agency_id, name, bucket_name, status, soon, count in session.exec(statement).all():
-        line = lines.get(agency_id)
-        if line is None:
-            line = lines[agency_id] = {
-                "name": name,
-                "counts": dict.fromkeys(Bucket, 0),
-                "soon": 0,
-                "awaiting": 0,
-                "ext": 0,
-            }
-        line["counts"][Bucket(bucket_name)] += count
-        line["soon"] += count if soon else 0
-        line["awaiting"] += count if status == TaskStatus.AWAITING_CONFIRMATION else 0
-        line["ext"] += count if status == TaskStatus.EXTENSION_REQUESTED else 0
-    rows = [
-        AgencyProgress(
-            agency_id=agency_id,
-            name=line["name"],
-            total=sum(line["counts"].values()),
-            done=line["counts"][Bucket.DONE_ON_TIME] + line["counts"][Bucket.DONE_LATE],
-            overdue=line["counts"][Bucket.OVERDUE],
-            due_soon=line["soon"],
-            awaiting=line["awaiting"],
-            extensions=line["ext"],
-            counts=line["counts"],
-        )
-        for agency_id, line in lines.items()
-    ]
-    rows.sort(key=lambda r: (-r.overdue, -r.due_soon, -(r.awaiting + r.extensions), r.name))
-    return rows
 
 
 def plans_in_scope(session: Session, *, scope) -> list[tuple[int, str]]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from sqlalchemy import delete
 from sqlalchemy import update as sql_update
 from sqlmodel import Session, col, select
 
@@ -12,6 +13,7 @@ from db.models import (
     FINISHED_STATUSES,
     AgencyRole,
     Contact,
+    PendingReport,
     Reminder,
     StatusUpdate,
     Task,
@@ -148,3 +150,51 @@ def record_status(
     task.updated_at = now
     session.flush()
     return update
+
+
+# How long an officer may take to say which task their report was about.
+PENDING_REPORT_LIFETIME = timedelta(days=1)
+
+
+def keep_pending_report(
+    session: Session,
+    *,
+    contact: Contact,
+    words: str,
+    status: str,
+    progress: int | None,
+    until: date | None,
+    note: str | None,
+    now: datetime,
+) -> PendingReport:
+    """Keep a report while its author is asked which task it is about (their old ones expire)."""
+    session.execute(
+        delete(PendingReport).where(
+            col(PendingReport.contact_id) == contact.id,
+            col(PendingReport.created_at) < now - PENDING_REPORT_LIFETIME,
+        )
+    )
+    report = PendingReport(
+        contact_id=contact.id,
+        words=words,
+        status=status,
+        progress=progress,
+        requested_until=until,
+        note=note,
+        created_at=now,
+    )
+    session.add(report)
+    session.flush()
+    return report
+
+
+def pending_report(
+    session: Session, *, report_id: int, contact: Contact, now: datetime
+) -> PendingReport | None:
+    """The contact's own report `report_id`, while it still waits for its task."""
+    report = session.get(PendingReport, report_id)
+    if report is None or report.contact_id != contact.id:
+        return None
+    if report.created_at < now - PENDING_REPORT_LIFETIME:
+        return None
+    return report

@@ -12,6 +12,7 @@ from core.errors import UserError
 from core.i18n import _
 from core.messages import Answer, Button
 from db.models import FINISHED_STATUSES, Reminder, Task, TaskStatus
+from db.scope import may_see, restrict, scope_of
 from db.tasks import contact_may_update, record_status
 from handlers.context import Request
 from handlers.notices import render_task_card
@@ -68,15 +69,15 @@ def set_deadline_command(request: Request) -> list[Answer]:
     if len(parts) != 2:
         return [Answer(text=_("Write it as /dathan REF DD/MM/YYYY, e.g. /dathan II.3 30/6/2026."))]
     ref, day = parts[0], _read_day(parts[1], today=request.today())
+    scope = scope_of(request.session, request.contact)
+    statement = select(Task).where(
+        Task.ref == ref,
+        col(Task.withdrawn_at).is_(None),
+        col(Task.status).not_in(FINISHED_STATUSES),
+    )
     tasks = list(
         request.session.exec(
-            select(Task)
-            .where(
-                Task.ref == ref,
-                col(Task.withdrawn_at).is_(None),
-                col(Task.status).not_in(FINISHED_STATUSES),
-            )
-            .order_by(col(Task.due_date).is_not(None), Task.plan_id)
+            restrict(statement, scope).order_by(col(Task.due_date).is_not(None), Task.plan_id)
         )
     )
     if not tasks:
@@ -105,6 +106,9 @@ def set_deadline_pressed(request: Request, fields: list[str]) -> list[Answer]:
     task = request.session.get(Task, task_id)
     if task is None:
         return [Answer(text=_("This task no longer exists."))]
+    if not may_see(request.session, scope_of(request.session, request.contact), task):
+        # Forged data for a plan the coordinator does not coordinate: refused like any other.
+        return [Answer(text=_("This button is no longer valid."))]
     try:
         day = date(int(fields[1][:4]), int(fields[1][4:6]), int(fields[1][6:]))
     except ValueError:
@@ -123,7 +127,9 @@ def set_deadline(request: Request, *, task: Task, day: date) -> Answer:
         contact=request.contact,
         channel=incoming.channel,
         chat_id=incoming.chat_id,
-        text=incoming.text or incoming.button_data or "",
+        # A choice among tasks sharing a ref (its text is the button's label) stands for the
+        # command it completes.
+        text=f"/dathan {task.ref} {day:%d/%m/%Y}" if incoming.button_data else incoming.text,
         status=TaskStatus(task.status),
         requested_until=task.requested_until,
         today=request.today(),

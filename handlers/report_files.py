@@ -213,6 +213,7 @@ def _chart(agencies, today: date) -> bytes:
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     shown = agencies[:CHART_AGENCIES]
     height = max(3.0, 1.6 + 0.42 * len(shown))
@@ -229,14 +230,13 @@ def _chart(agencies, today: date) -> bytes:
     axes.set_xlabel(_("Tasks"))
     axes.set_title(_("Task progress by lead agency, {day}").format(day=_day(today)), fontsize=12)
     axes.tick_params(axis="y", labelsize=9)
-    axes.legend(
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.12 if shown else 0),
-        ncol=2,
-        fontsize=8,
-        frameon=False,
-    )
-    if not shown:
+    if shown:
+        # Whole tasks only: a tick at 0.5 task means nothing to the reader.
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        # Below the axes, outside them, so that it never covers a bar or the axis label.
+        figure.legend(loc="outside lower center", ncol=3, fontsize=8, frameon=False)
+    else:
+        axes.set_axis_off()
         axes.text(0.5, 0.5, _("No tasks"), ha="center", va="center", transform=axes.transAxes)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")

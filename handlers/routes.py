@@ -135,6 +135,7 @@ COMMANDS: tuple[Command, ...] = (
 
 BUTTONS: tuple[ButtonAction, ...] = (
     ButtonAction("st", EVERYONE, status.status_button_pressed),
+    ButtonAction(status.REPORT_BUTTON_PREFIX, EVERYONE, status.report_task_chosen),
     ButtonAction(plan_upload.IMPORT_BUTTON_PREFIX, COORDINATORS, plan_upload.import_button_pressed),
     ButtonAction(REVIEW_BUTTON_PREFIX, COORDINATORS, review.review_button_pressed),
     ButtonAction(DRILL_BUTTON_PREFIX, EVERYONE, reports.drill_button_pressed),

@@ -12,7 +12,9 @@ from db.models import FINISHED_STATUSES, Task, TaskStatus
 from db.tasks import (
     contact_may_update,
     find_task_by_ref,
+    keep_pending_report,
     open_tasks_for_agency,
+    pending_report,
     record_status,
     tasks_for_reminder_message,
 )
@@ -28,6 +30,8 @@ from handlers.review import completion_status, report_received
 from schedules.planning import plan_reminders
 
 MAX_LISTED_TASKS = 30
+# Callback data: "rp:<pending report id>:<task id>" places a kept report on the task chosen.
+REPORT_BUTTON_PREFIX = "rp"
 
 
 def small_number(text: str) -> int | None:
@@ -79,6 +83,37 @@ def status_button_pressed(request: Request, fields: list[str]) -> list[Answer]:
     return [apply_status(request, task=task, status=status, progress=progress, text=words)]
 
 
+def report_task_chosen(request: Request, fields: list[str]) -> list[Answer]:
+    """The task chosen for a report the bot asked about ("rp:<report>:<task>"); may be forged.
+
+    The record keeps the words of the report, with what was read from them, not the label of
+    the button pressed.
+    """
+    numbers = [small_number(field) for field in fields]
+    if len(numbers) != 2 or None in numbers:
+        return [invalid_button()]
+    report_id, task_id = numbers
+    report = pending_report(
+        request.session, report_id=report_id, contact=request.contact, now=request.now()
+    )
+    if report is None:
+        return [invalid_button()]
+    task = request.session.get(Task, task_id)
+    if task is None:
+        return [Answer(text=_("This task no longer exists."))]
+    return [
+        apply_status(
+            request,
+            task=task,
+            status=TaskStatus(report.status),
+            progress=report.progress,
+            text=report.words,
+            until=report.requested_until,
+            note=report.note,
+        )
+    ]
+
+
 def invalid_button() -> Answer:
     """The answer to button data that is stale, malformed or forged."""
     return Answer(text=_("This button is no longer valid."))
@@ -106,7 +141,7 @@ def status_reply(request: Request) -> list[Answer]:
         return [_ask_status(task)]
     status = TaskStatus(reply.status)
     if task is None:
-        return [_ask_task(choices, status, reply.progress)]
+        return [_ask_task(request, choices, status, reply)]
     return [
         apply_status(
             request,
@@ -231,7 +266,14 @@ def _finished_task(request: Request, ref: str) -> Task | None:
 
 
 def _complete_extension_request(request: Request) -> Answer | None:
-    """ "đến 20/3" after "xin gia hạn" without a date: the date the bot asked for."""
+    """ "đến 20/3" after "xin gia hạn" without a date: the date the bot asked for.
+
+    The completed request is recorded with both messages' words ("xin gia hạn / đến 20/3"):
+    the date alone would not say what was asked, and the coordinator reads the whole request.
+    """
+    from sqlmodel import col, select
+
+    from db.models import StatusUpdate
     from handlers.replies import parse_reply
 
     waiting = [
@@ -245,13 +287,30 @@ def _complete_extension_request(request: Request) -> Answer | None:
     reply = parse_reply(f"xin gia hạn {request.incoming.text}", today=request.today())
     if reply.until is None:
         return None
+    task = waiting[0]
+    asked = request.session.exec(
+        select(StatusUpdate)
+        .where(StatusUpdate.task_id == task.id)
+        .order_by(col(StatusUpdate.id).desc())
+        .limit(1)
+    ).first()
+    words = request.incoming.text.strip()
+    own_request = (
+        asked is not None
+        and asked.contact_id == request.contact.id
+        and asked.new_status == TaskStatus.EXTENSION_REQUESTED
+        and asked.requested_until is None
+    )
+    if own_request:
+        words = f"{asked.text.strip()} / {words}"
     return apply_status(
         request,
-        task=waiting[0],
+        task=task,
         status=TaskStatus.EXTENSION_REQUESTED,
         progress=None,
-        text=request.incoming.text,
+        text=words,
         until=reply.until,
+        note=asked.note if own_request else None,
     )
 
 
@@ -315,7 +374,18 @@ def _ask_status(task: Task | None) -> Answer:
     )
 
 
-def _ask_task(choices: list[Task], status: TaskStatus, progress: int | None) -> Answer:
+def _ask_task(request: Request, choices: list[Task], status: TaskStatus, reply) -> Answer:
+    """Ask which task a report is about; the report waits, words and all, for the choice."""
+    report = keep_pending_report(
+        request.session,
+        contact=request.contact,
+        words=request.incoming.text,
+        status=status,
+        progress=reply.progress,
+        until=reply.until,
+        note=reply.note,
+        now=request.now(),
+    )
     shown = choices[:10]
     lines = [_("Which task is this about? Choose one (or reply to its reminder):")]
     buttons: list[Button] = []
@@ -323,7 +393,7 @@ def _ask_task(choices: list[Task], status: TaskStatus, progress: int | None) -> 
         # The buttons name the task by its ref; a second number here would only confuse.
         lines.append(f"• {render_task_line(task)}")
         label = _("Task {ref}").format(ref=task.ref)
-        buttons.append(status_button(task.id, status, label, progress))
+        buttons.append(Button(label, f"{REPORT_BUTTON_PREFIX}:{report.id}:{task.id}"))
     return Answer(text="\n".join(lines), buttons=tuple(buttons))
 
 

@@ -1,6 +1,6 @@
 """Delivery: claim due Reminder rows in batches, send them concurrently, record outcomes in batches.
 
-The ledger lives in our tables, not in APScheduler. One statement claims a batch of due rows
+The ledger lives in our tables, not in a job scheduler. One statement claims a batch of due rows
 under a lease (PostgreSQL `FOR UPDATE SKIP LOCKED`, so several workers never take the same
 row; SQLite `UPDATE … RETURNING`, its writers queue anyway). The batch is rendered, sent
 concurrently (the channel paces itself to its rate limits) and the outcomes are written back

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import random
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
@@ -66,7 +67,18 @@ _PACED_PREFIXES = ("send", "edit", "copy", "forward")
 
 
 def _seconds(value: Any) -> float:
+    """A time period PTB reports, as a timedelta (its future form) or a number of seconds."""
     return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
+
+
+def opt_in_to_timedeltas() -> None:
+    """Have PTB report time periods (a 429's retry_after) as timedeltas, its future form.
+
+    PTB 22 warns that the int form is deprecated whenever it builds a RetryAfter, even before
+    anyone reads it; the documented opt-in is the PTB_TIMEDELTA variable, which PTB reads at
+    each access. An operator's own setting wins; `_seconds` reads either form.
+    """
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 
 def _is_group(chat_id: object) -> bool:
@@ -204,6 +216,7 @@ class TelegramChannel:
         webhook_port: int = 8443,
         limits: Limits | None = None,
     ) -> None:
+        opt_in_to_timedeltas()
         self.gate = RateGate(limits)
         builder = (
             ApplicationBuilder()

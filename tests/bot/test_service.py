@@ -8,18 +8,20 @@ import json
 import socket
 import urllib.error
 import urllib.request
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from apscheduler.triggers.cron import CronTrigger
 from sqlmodel import select
 
 from bot.cli import main as nhacviec
-from bot.service import PollingLeader, serve
+from bot.service import POLLING_LOCKS, PollingLeader, ServiceClockTrigger, build_scheduler, serve
 from bot.settings import Settings
+from core.clock import pin_clock, utcnow
 from db.engine import make_engine, migrate, session_scope
-from db.models import Contact, Plan
+from db.models import Contact, Plan, Reminder, ReminderKind
 from schedules.dispatch import beat
-from tests.factories import draft, join, plan, store_plan
+from tests.factories import ZONE, draft, join, plan, store_plan
 from tests.fakes.telegram_api import FakeTelegram
 
 
@@ -87,6 +89,69 @@ def test_only_one_process_holds_the_polling_lock(postgres_engine):
         first.release()
         second.release()
         second.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_one_process_polls_zalo_and_another_takes_over_when_it_goes(postgres_engine):
+    engine = postgres_engine
+    other = make_engine(str(engine.url))  # another process's pool
+    telegram = PollingLeader(other, POLLING_LOCKS["telegram"])
+    first = PollingLeader(engine, POLLING_LOCKS["zalo"])
+    second = PollingLeader(other, POLLING_LOCKS["zalo"])
+    try:
+        # Polling Telegram elsewhere does not stop this process from polling Zalo.
+        assert telegram.try_acquire() is True
+        assert first.try_acquire() is True
+        assert second.try_acquire() is False
+        assert second.try_acquire() is False  # asking again changes nothing
+        first.release()  # the poller stops (or dies: its connection closes the same way)
+        assert second.try_acquire() is True
+        assert first.try_acquire() is False
+    finally:
+        for leader in (first, second, telegram):
+            leader.release()
+        other.dispose()
+
+
+async def test_the_daily_replan_turns_with_the_service_clock(store):
+    # The service runs on a pinned day (NHACVIEC_NOW), a second before the daily re-plan.
+    pin_clock(datetime(2026, 3, 2, 0, 4, 59, tzinfo=ZONE))
+    engine = make_engine(store)
+    now = utcnow()
+    with session_scope(engine) as session:
+        join(session, agency="Sở Nội vụ", chat_id="1001", now=now)
+        due = draft("1", "Báo cáo tháng", "Sở Nội vụ", "ngày 20/03/2026")
+        store_plan(session, plan(due), today=now.astimezone(ZONE).date())  # not planned yet
+    scheduler = build_scheduler(Settings(), engine)
+    scheduler.start()
+    try:
+        async with asyncio.timeout(10):  # the pinned clock reaches 00:05 a second from now
+            while not _reminders(engine):
+                await asyncio.sleep(0.1)
+    finally:
+        scheduler.shutdown(wait=True)
+    planned = _reminders(engine)
+    engine.dispose()
+    # Planned at 00:05 of the pinned day, for that day's future: the officer's four reminders.
+    midnight = datetime(2026, 3, 2, 0, 5, tzinfo=ZONE)
+    assert all(midnight <= row.created_at < midnight + timedelta(seconds=5) for row in planned)
+    reminders = sorted(row.due_at for row in planned if row.kind == ReminderKind.REMINDER)
+    assert [moment.astimezone(ZONE).day for moment in reminders] == [13, 17, 19, 20]
+
+
+def test_the_daily_replan_comes_at_five_past_midnight_in_peoples_time():
+    daily = ServiceClockTrigger(CronTrigger(hour=0, minute=5, timezone=ZONE))
+    before = datetime(2026, 3, 1, 17, 4, tzinfo=UTC)  # 00:04 in Hà Nội
+    assert daily.get_next_fire_time(None, before) == datetime(2026, 3, 2, 0, 5, tzinfo=ZONE)
+    after = datetime(2026, 3, 1, 17, 6, tzinfo=UTC)  # 00:06
+    assert daily.get_next_fire_time(None, after) == datetime(2026, 3, 3, 0, 5, tzinfo=ZONE)
+    fired = datetime(2026, 3, 2, 0, 5, tzinfo=ZONE)
+    assert daily.get_next_fire_time(fired, fired) == datetime(2026, 3, 3, 0, 5, tzinfo=ZONE)
+
+
+def _reminders(engine) -> list[Reminder]:
+    with session_scope(engine) as session:
+        return list(session.exec(select(Reminder)))
 
 
 def _free_port() -> int:

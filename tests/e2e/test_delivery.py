@@ -7,6 +7,7 @@ answers (403, 429) are played by the test, and the fake's call log is the eviden
 from __future__ import annotations
 
 import asyncio
+import warnings
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -136,7 +137,19 @@ async def test_a_task_of_2505_emoji_is_delivered_in_parts(fake, database):
         assert reminder.message_id == str(parts[-1].message_id)
 
 
-async def test_a_429_pauses_every_send_for_retry_after(fake, database):
+async def test_a_429_pauses_every_send_for_retry_after(fake, database, monkeypatch):
+    # The channel itself opts in to PTB's timedelta form: nothing set by the operator.
+    monkeypatch.setenv("PTB_TIMEDELTA", "")
+    monkeypatch.delenv("PTB_TIMEDELTA")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        await _a_429_pauses_every_send(fake, database)
+    # PTB 22 warns when a 429's retry_after is built or read in its deprecated int form.
+    deprecations = [w for w in caught if issubclass(w.category, DeprecationWarning)]
+    assert not deprecations, [str(w.message) for w in deprecations]
+
+
+async def _a_429_pauses_every_send(fake, database):
     officers = list(range(1001, 1007))
     # Only the first officer has joined: their reminder is due now and meets a 429.
     _setup(database, [("Báo cáo quý", _due_in(2))], officers=officers[:1])

@@ -286,3 +286,45 @@ async def test_a_refused_zalo_token_stops_the_service_with_a_vietnamese_error(
     monkeypatch.setenv("ZALO_BOT_TOKEN", "42:not-the-token-the-server-knows")
     with pytest.raises(UserError, match="từ chối ZALO_BOT_TOKEN"):
         await serve(Settings(), stop=asyncio.Event())
+
+
+@pytest.mark.postgres
+async def test_one_run_process_polls_zalo_and_another_takes_over_when_it_stops(
+    fake_zalo, configured, postgres_engine, monkeypatch
+):
+    monkeypatch.setenv("DATABASE_URL", postgres_engine.url.render_as_string(hide_password=False))
+    monkeypatch.setattr("bot.service.LEADER_RETRY_SECONDS", 0.3)
+    polls = {"now": 0, "most": 0}
+    poll = fake_zalo._m_getUpdates
+
+    async def counted_poll(payload):
+        polls["now"] += 1
+        polls["most"] = max(polls["most"], polls["now"])
+        try:
+            return await poll(payload)
+        finally:
+            polls["now"] -= 1
+
+    monkeypatch.setattr(fake_zalo, "_m_getUpdates", counted_poll)
+    stops, services = [], []
+    for _ in range(2):  # two `nhacviec run` on one PostgreSQL
+        stop, ready = asyncio.Event(), asyncio.Event()
+        services.append(asyncio.create_task(serve(Settings(), stop=stop, ready=ready)))
+        stops.append(stop)
+        await asyncio.wait_for(ready.wait(), 20)
+    try:
+        await asyncio.sleep(2)  # several take-over checks of the second process
+        assert polls["most"] == 1  # getUpdates has no offset: two pollers would split events
+        stops[0].set()
+        await asyncio.wait_for(services[0], 20)
+        before = sum(method == "getUpdates" for method, _payload in fake_zalo.calls)
+        for _ in range(100):  # the second process takes over
+            if sum(method == "getUpdates" for method, _payload in fake_zalo.calls) > before:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            pytest.fail("nobody polls Zalo after the poller stopped")
+    finally:
+        for stop in stops:
+            stop.set()
+        await asyncio.wait_for(asyncio.gather(*services, return_exceptions=True), 20)

@@ -18,6 +18,7 @@ from db.models import (
     Plan,
     Reminder,
     ReminderState,
+    StatusUpdate,
     Task,
     TaskStatus,
 )
@@ -160,6 +161,9 @@ def test_asking_for_more_reopens_the_task_and_tells_the_officer_why(engine):
     assert (task.status, task.completed_on) == (TaskStatus.IN_PROGRESS, None)
     told = _notices(engine, "100")[-1]
     assert "Thiếu biên bản hội nghị" in told.text
+    # The record keeps the coordinator's words, not the label of the button they pressed.
+    decided = _history(engine, "ke-hoach-a", "1")[-1]
+    assert (decided.text, decided.note) == ("Thiếu biên bản hội nghị", "Thiếu biên bản hội nghị")
     # The reason was the prompt's answer, not a status reply: the next text is a reply again.
     assert "Đang thực hiện, trong hạn: 3" in _say(engine, "500", "/tiendo")
 
@@ -232,7 +236,14 @@ def test_a_request_without_a_date_is_completed_by_the_date(engine):
     answer = _say(engine, "100", "đến 20/6")
     assert "20/06/2026" in answer
     assert _task(engine, "ke-hoach-a", "2").requested_until == date(2026, 6, 20)
-    assert len(_notices(engine, "500")) == 1
+    # The completed request keeps both messages' words: the date alone says nothing.
+    completed = _history(engine, "ke-hoach-a", "2")[-1]
+    assert (completed.text, completed.requested_until) == (
+        "2 xin gia hạn / đến 20/6",
+        date(2026, 6, 20),
+    )
+    [notice] = _notices(engine, "500")
+    assert "2 xin gia hạn / đến 20/6" in notice.text
     replaced = _say(engine, "100", "2 xin gia hạn đến 25/6/2026")
     assert "thay thế" in replaced and "20/06/2026" in replaced
     first, second = _notices(engine, "500")
@@ -240,6 +251,83 @@ def test_a_request_without_a_date_is_completed_by_the_date(engine):
     assert "đã được xử lý" in _press(engine, "500", first, "Duyệt gia hạn")
     _press(engine, "500", second, "Duyệt gia hạn")
     assert _task(engine, "ke-hoach-a", "2").due_date == date(2026, 6, 25)
+
+
+def test_a_report_placed_by_choosing_its_task_keeps_the_words_written(engine):
+    _seed(engine)
+    # Sở Nội vụ leads two open tasks: the officer is asked which one, then chooses.
+    [question] = _answers(engine, "100", "đang làm 60%")
+    assert {button.label for button in question.buttons} == {"Nhiệm vụ 1", "Nhiệm vụ 2"}
+    assert "60%" in _choose(engine, "100", question, "Nhiệm vụ 2")
+    [update] = _history(engine, "ke-hoach-a", "2")
+    assert (update.text, update.new_status, update.progress) == ("đang làm 60%", "in_progress", 60)
+
+    [question] = _answers(engine, "100", "vướng mắc: chưa có kinh phí")
+    _choose(engine, "100", question, "Nhiệm vụ 1")
+    [update] = _history(engine, "ke-hoach-a", "1")
+    assert (update.text, update.note) == ("vướng mắc: chưa có kinh phí", "chưa có kinh phí")
+    [notice] = _notices(engine, "500")  # the coordinator reads the reason, not a button label
+    assert notice.kind == NoticeKind.BLOCKED and "chưa có kinh phí" in notice.text
+
+    # A reply to a message that is not a reminder asks even for the only open task; the date
+    # asked for survives the question.
+    [question] = _answers(engine, "200", "xin gia hạn đến 20/7/2026", reply_to_message_id="4242")
+    # Another officer cannot place someone else's report, even with its button's data.
+    forged = dict((button.label, button.data) for button in question.buttons)["Nhiệm vụ 1"]
+    assert "không còn hiệu lực" in _say(engine, "100", "Nhiệm vụ 1", button_data=forged)
+    assert _history(engine, "ke-hoach-b", "1") == []
+    _choose(engine, "200", question, "Nhiệm vụ 1")
+    [update] = _history(engine, "ke-hoach-b", "1")
+    assert (update.text, update.requested_until) == ("xin gia hạn đến 20/7/2026", date(2026, 7, 20))
+    assert "xin gia hạn đến 20/7/2026" in _notices(engine, "600")[-1].text
+
+
+def test_on_a_text_only_chat_the_numbered_choice_keeps_the_words_written(engine):
+    from handlers.text_chats import numbered_text, read_text_message
+
+    _seed(engine)
+    with session_scope(engine) as session:
+        agency = resolve_agency(session, "Sở Nội vụ")
+        code = create_invite(session, agency=agency, role=ContactRole.OFFICER, now=NOW).code
+
+    def zalo(text: str) -> str:
+        """What the Zalo channel does with a message: numbers press, choices are numbered."""
+        with session_scope(engine) as session:
+            incoming = read_text_message(
+                session, Incoming(channel="zalo", chat_id="ab12", text=text), now=NOW
+            )
+        answers = handle(incoming, _context(engine))
+        with session_scope(engine) as session:
+            return "\n".join(
+                numbered_text(session, channel="zalo", chat_id="ab12", answer=answer, now=NOW)
+                for answer in answers
+            )
+
+    assert "Chào mừng" in zalo(f"/start {code}")
+    asked = zalo("đang làm 30%, đã xong dự thảo")
+    assert "1. Nhiệm vụ 2\n2. Nhiệm vụ 1" in asked  # nearest deadline first
+    assert "30%" in zalo("2")
+    [update] = _history(engine, "ke-hoach-a", "1")
+    assert (update.text, update.progress, update.channel) == (
+        "đang làm 30%, đã xong dự thảo",
+        30,
+        "zalo",
+    )
+
+
+def _choose(engine, chat_id: str, question, label: str) -> str:
+    data = dict((button.label, button.data) for button in question.buttons)[label]
+    return _say(engine, chat_id, label, button_data=data)
+
+
+def _history(engine, source_key: str, ref: str) -> list[StatusUpdate]:
+    task_id = _task(engine, source_key, ref).id
+    with session_scope(engine) as session:
+        rows = session.exec(
+            select(StatusUpdate).where(StatusUpdate.task_id == task_id).order_by(StatusUpdate.id)
+        ).all()
+        session.expunge_all()
+        return list(rows)
 
 
 def test_a_blocker_reaches_the_coordinator_who_can_answer(engine):
@@ -277,6 +365,26 @@ def test_scope_officers_and_other_plans_coordinators_cannot_decide(engine):
     # Officers are not offered the coordinator's lists at all.
     assert "không có quyền" in _say(engine, "100", "/choduyet")
     assert "không có quyền" in _say(engine, "100", "/quahan")
+    # Nor may the plan-B coordinator date plan A's tasks, by command or by forged data.
+    assert "Không tìm thấy nhiệm vụ 2" in _say(engine, "600", "/dathan 2 30/07/2026")
+    forged = f"dh:{task_a.id}:20260730"
+    assert "không còn hiệu lực" in _say(engine, "600", "x", button_data=forged)
+    assert _task(engine, "ke-hoach-a", "2").due_date == date(2026, 6, 5)
+
+
+def test_a_deadline_chosen_among_tasks_sharing_a_ref_records_the_command(engine):
+    from db.models import StatusUpdate
+
+    _seed(engine)
+    [choice] = _answers(engine, "500", "/dathan 1 30/07/2026")
+    assert "Có nhiều nhiệm vụ số 1" in choice.text and len(choice.buttons) == 2
+    task_b = _task(engine, "ke-hoach-b", "1")
+    [data] = [b.data for b in choice.buttons if b.data.startswith(f"dh:{task_b.id}:")]
+    assert "30/07/2026" in _say(engine, "500", "Nhiệm vụ 1", button_data=data)
+    assert _task(engine, "ke-hoach-b", "1").due_date == date(2026, 7, 30)
+    with session_scope(engine) as session:
+        record = session.exec(select(StatusUpdate).where(StatusUpdate.task_id == task_b.id)).one()
+        assert (record.text, record.chat_id) == ("/dathan 1 30/07/2026", "500")
 
 
 def test_officer_side_fixes_task_list_undo_and_replies_to_other_messages(engine):
