@@ -32,6 +32,7 @@ PLANS = 20
 UPDATES = 60_000
 TIENDO_TARGET_MS = 100.0
 REPORT_TARGET_S = 10.0
+REPORT_RUNS = 3
 NOW = datetime(2026, 6, 15, 2, 0, tzinfo=UTC)  # 09:00 in Vietnam
 COORDINATOR_CHAT = "bench-coordinator"
 
@@ -164,7 +165,8 @@ class Figures:
     tiendo_ms: float  # median, no change since the last /tiendo
     tiendo_after_change_ms: float  # median, right after a task changed (its plan recomputed)
     tiendo_cold_ms: float  # the day's first /tiendo: every plan counted
-    report_s: float
+    report_s: float  # median of REPORT_RUNS
+    first_report_s: float  # the process's first (matplotlib still to import)
     heading: str
 
 
@@ -195,17 +197,20 @@ def measure(url: str) -> Figures:
                 text("UPDATE task SET progress = :p WHERE id = :id"), {"p": number, "id": 2}
             )
         after_change.append(timed())
-    started = time.perf_counter()
-    with session_scope(engine) as session:
-        files = build_report(session, today=NOW.date(), scope=Scope(everything=True))
-    report_seconds = time.perf_counter() - started
-    assert sum(files.totals.values()) == TASKS
+    reports = []
+    for _run in range(REPORT_RUNS):
+        started = time.perf_counter()
+        with session_scope(engine) as session:
+            files = build_report(session, today=NOW.date(), scope=Scope(everything=True))
+        reports.append(time.perf_counter() - started)
+        assert sum(files.totals.values()) == TASKS
     engine.dispose()
     return Figures(
         statistics.median(cached),
         statistics.median(after_change),
         cold,
-        report_seconds,
+        statistics.median(reports),
+        reports[0],
         "\n".join(answer.text.splitlines()[:3]),
     )
 
@@ -252,7 +257,8 @@ def _run(label: str, url: str) -> bool:
         f"the day's first: {figures.tiendo_cold_ms:.0f} ms (every plan counted)"
     )
     print(
-        f"[{label}] report .xlsx + chart: {figures.report_s:.2f} s (target < {REPORT_TARGET_S:.0f} s)"
+        f"[{label}] report .xlsx + chart: {figures.report_s:.2f} s median of {REPORT_RUNS} "
+        f"(target < {REPORT_TARGET_S:.0f} s); the process's first: {figures.first_report_s:.2f} s"
     )
     print(f"[{label}] " + figures.heading.replace("\n", " | "))
     print(f"[{label}] {'PASS' if ok else 'FAIL'}")

@@ -1,4 +1,4 @@
-"""progress stamps per plan, and an index for standing duties' latest answers
+"""progress stamps per plan; indexes for standing duties' answers and the report's order
 
 Revision ID: 0050
 Revises: 0040
@@ -41,6 +41,8 @@ def upgrade() -> None:
     op.execute("INSERT INTO planstamp (plan_id, version) SELECT id, 1 FROM plan")
     # Standing duties' latest answers, newest first: /tiendo read every task's row for them.
     op.create_index("ix_task_duties", "task", ["deadline_kind", "updated_at"])
+    # The report's task sheet in plan order, read without sorting every task.
+    op.create_index("ix_task_plan_position", "task", ["plan_id", "position", "id"])
     if op.get_bind().dialect.name == "postgresql":
         _postgres_triggers()
     else:
@@ -119,5 +121,6 @@ def downgrade() -> None:
                     f"CREATE TRIGGER {table}_progress_stamp_{event.lower()} AFTER {event} "
                     f"ON {table} BEGIN {bump}; END"
                 )
+    op.drop_index("ix_task_plan_position", table_name="task")
     op.drop_index("ix_task_duties", table_name="task")
     op.drop_table("planstamp")
