@@ -58,14 +58,15 @@ def extract_plan(document: Document) -> ExtractedPlan:
     # A document with a task table or list keeps its tasks there; its prose adds only the
     # explicit assignments ("Giao Văn phòng Sở làm đầu mối …").
     found.extend(find_prose(lines, used | used_by_lists, explicit_only=bool(found)))
-    if not found:
+    # Something shaped like a task ("- Tham mưu chính:") may still hold no task at all.
+    drafts = to_drafts(found)
+    if not drafts:
         raise UserError(
             _(
                 "No task could be found in this document: there is no task table with a "
                 "recognisable header (Nội dung, Chủ trì, Phối hợp, Thời gian) and no assignment."
             )
         )
-    drafts = to_drafts(found)
     issued = find_issue_date(document, lines)
     if issued is not None:
         _read_yearless_deadlines(drafts, issued)

@@ -200,3 +200,8 @@ def test_unseen_tables_never_crash_and_never_give_a_number_or_nothing_as_content
     for task in plan.tasks:
         assert task.content.strip(), task
         assert not _NUMBER_ONLY.match(task.content), task
+
+
+def test_a_list_item_without_a_task_is_refused_not_imported_empty():
+    # Found by the fuzzer: a label line with nothing after it is shaped like a task.
+    _run_all(text_to_document(":\r - Tham mưu chính:", source="fuzz.txt"))
