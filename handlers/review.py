@@ -162,7 +162,7 @@ def review_button_pressed(request: Request, fields: list[str]) -> list[Answer]:
         return [invalid_button()]
     action = fields[0]
     if not _still_open(session, task, update, action):
-        return [_already_handled(task)]
+        return [_already_handled(session, task, update, action)]
     if action == CONFIRM:
         return [_confirm(request, task, update)]
     if action == APPROVE:
@@ -183,7 +183,15 @@ def review_button_pressed(request: Request, fields: list[str]) -> list[Answer]:
     return [Answer(text=questions[action].format(ref=task.ref))]
 
 
-def _already_handled(task: Task) -> Answer:
+def _already_handled(session: Session, task: Task, update: StatusUpdate, action: str) -> Answer:
+    if task.withdrawn_at is None and task.status == _EXPECTED_STATUS[action]:
+        # Still waiting for this kind of decision, on a newer report ("xin gia hạn" twice).
+        return Answer(
+            text=_(
+                "A newer request about task {ref} replaces this one: please decide on the "
+                "latest message."
+            ).format(ref=task.ref)
+        )
     return Answer(
         text=_(
             "This request about task {ref} was already handled; the task is now {status}."

@@ -247,8 +247,9 @@ def test_a_request_without_a_date_is_completed_by_the_date(engine):
     replaced = _say(engine, "100", "2 xin gia hạn đến 25/6/2026")
     assert "thay thế" in replaced and "20/06/2026" in replaced
     first, second = _notices(engine, "500")
-    # The first request's buttons are stale now.
-    assert "đã được xử lý" in _press(engine, "500", first, "Duyệt gia hạn")
+    # The first request's buttons decide nothing now, and point to the latest.
+    assert "đề nghị mới hơn thay thế" in _press(engine, "500", first, "Duyệt gia hạn")
+    assert _task(engine, "ke-hoach-a", "2").due_date == date(2026, 6, 5)
     _press(engine, "500", second, "Duyệt gia hạn")
     assert _task(engine, "ke-hoach-a", "2").due_date == date(2026, 6, 25)
 
