@@ -266,6 +266,11 @@ _HEAD_LIST = re.compile(
     r"^(?:các\s+)?(?P<head>Sở|Phòng|Ban|Trường|Trung tâm|Hội)\s*:\s*(?P<items>\S.*)$",
     re.IGNORECASE | re.DOTALL,
 )
+# "Phòng GDĐT\ncác huyện, TX, TP": a line that starts with the localities goes on the name
+# above it (the office of each district); a group of its own is capitalised ("UBND các xã").
+_OF_EACH_LOCALITY = re.compile(
+    r"^các\s+(?:huyện|xã|phường|thị trấn|thị xã|thành phố|quận|tỉnh|địa phương)(?!\w)"
+)
 _COMMA = re.compile(r",\s+")
 _WORD = re.compile(r"\w+")
 # A line of a cell that ends on a head word alone ("UBND", "Sở") goes on on the next line.
@@ -477,7 +482,7 @@ def _join_cell_lines(text: str) -> str:
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     joined: list[str] = []
     for line in lines:
-        if joined and starts_with_agency_word(line):
+        if joined and starts_with_agency_word(line) and not _OF_EACH_LOCALITY.match(line):
             previous = joined[-1]
             together = join_wrapped([previous, line])
             ends_open = re.search(r"(?:\bvà|[,\-–&])$", previous) or _ENDS_ON_HEAD.search(previous)

@@ -104,10 +104,18 @@ _TASK_VERBS = (
     "bồi dưỡng",
     "tập huấn",
     "cung cấp",
+    "đẩy nhanh",
+    "phấn đấu",
+    "nâng cao",
+    "thúc đẩy",
+    "quán triệt",
+    "chấn chỉnh",
+    "tạo điều kiện",
 )
-# After "các"/"những" the same words are nouns: "các tổ chức chính trị - xã hội".
+# After "các"/"những" the same words are nouns: "các tổ chức chính trị - xã hội"; after
+# "đầu tư" they make a compound noun, as in "Ban Quản lý dự án đầu tư xây dựng huyện".
 _TASK_VERB = re.compile(
-    r"(?<![\w])(?<!các )(?<!những )(?:"
+    r"(?<![\w])(?<!các )(?<!những )(?<!đầu tư )(?:"
     + "|".join(re.escape(verb) for verb in _TASK_VERBS)
     + r")(?![\w])"
 )
@@ -148,11 +156,13 @@ _IN_TEXT_DEADLINE = re.compile(
     r"(?<![a-z0-9])(?:"
     rf"(?:truoc|cham nhat(?:\s+la)?|han chot(?:\s+la)?|{_UNTIL})\s+(?:ngay\s+)?"
     rf"(?:{_DATE}|{_DATE_WORDS})(?:\s+{_EVERY})?"
+    # "trước ngày 25 hằng tháng": a day of every month.
+    rf"|(?:truoc|cham nhat(?:\s+la)?|han chot(?:\s+la)?)\s+ngay\s+\d{{1,2}}\s+(?:hang|moi)\s+thang"
     rf"|(?:trong|truoc|cham nhat(?:\s+la)?|{_UNTIL})\s+"
     r"(?:quy\s+(?:[ivx]+|\d)|thang\s+\d{1,2})\s*(?:/|\s+nam\s+)\s*\d{4}"
     r"|(?:trong|truoc|den\s+het)\s+nam\s+\d{4}"
     r"|(?:trong\s+)?0?6\s+thang\s+(?:dau|cuoi)\s+nam\s+\d{4}"
-    rf"|dinh\s+ky(?:\s+(?:{_EVERY}|(?:0?6|0?3)\s+thang|nua\s+nam))?"
+    rf"|dinh\s+ky(?:\s+(?:{_EVERY}|(?:0?6|0?3)\s+thang(?:\s*(?:,|va)\s*nam)?|nua\s+nam))?"
     rf"|{_EVERY}"
     r")(?![a-z0-9])"
 )

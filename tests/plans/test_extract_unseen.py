@@ -290,3 +290,37 @@ def test_labels_in_unseen_words():
     )
     assert task["deadline"]["due"] == "2026-06-30"
     assert task["result"] == "Báo cáo tổng kết"
+
+
+def test_a_project_board_named_with_a_verb_and_a_monthly_day():
+    # Found by trying plans written by another office (not these words): names holding
+    # "xây dựng", lists ended by "đẩy nhanh", a day of every month inside the sentence.
+    tasks = _prose(
+        HEADING + "1. Ban Quản lý dự án đầu tư xây dựng tỉnh phối hợp với Sở Tài chính, Kho bạc "
+        "Nhà nước tỉnh đẩy nhanh tiến độ giải ngân vốn đầu tư công, hoàn thành trước ngày "
+        "31/12/2026.\n"
+        "2. Sở Công Thương kiểm tra việc chấp hành quy định về giá; báo cáo kết quả về UBND "
+        "tỉnh trước ngày 20 hằng tháng.\n"
+        "3. Văn phòng UBND tỉnh theo dõi, đôn đốc việc thực hiện, tổng hợp báo cáo định kỳ "
+        "6 tháng và năm.\n"
+    )
+    assert [(task["lead"], task["coordinators"]) for task in tasks] == [
+        (["Ban Quản lý dự án đầu tư xây dựng tỉnh"], ["Sở Tài chính", "Kho bạc Nhà nước tỉnh"]),
+        (["Sở Công Thương"], []),
+        (["Sở Công Thương"], []),  # the monthly report is a duty of its own
+        (["Văn phòng UBND tỉnh"], []),
+    ]
+    assert tasks[2]["deadline_text"] == "trước ngày 20 hằng tháng"
+    assert tasks[2]["deadline"]["recurrence"] == "monthly"
+    assert tasks[3]["deadline_text"] == "định kỳ 6 tháng và năm"
+
+
+def test_the_office_of_each_locality_wrapped_in_its_cell():
+    from plans.agencies import split_agencies
+
+    assert split_agencies("Sở Tài chính; Phòng Tài chính - Kế\nhoạch\ncác huyện, thị xã") == [
+        "Sở Tài chính",
+        "Phòng Tài chính - Kế hoạch các huyện, thị xã",
+    ]
+    # A group of its own on the next line is still another agency.
+    assert split_agencies("Sở Y tế\nUBND các xã, phường") == ["Sở Y tế", "UBND các xã, phường"]
