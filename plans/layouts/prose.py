@@ -195,6 +195,16 @@ def leading_deadline(text: str) -> tuple[str, str]:
     return text[: match.end()], stripped
 
 
+# "Công an tỉnh … thường xuyên nắm chắc tình hình": a duty without an end, when nothing else
+# in the sentence dates it.
+_ONGOING_INSIDE = re.compile(r"(?<![a-z0-9])(?:thuong xuyen|lien tuc)(?![a-z0-9])")
+
+
+def _ongoing_phrase(text: str) -> str:
+    match = _ONGOING_INSIDE.search(same_length_fold(text))
+    return text[match.start() : match.end()] if match else ""
+
+
 def find_deadline_phrase(text: str) -> str:
     """The first deadline phrase inside a sentence ("… báo cáo trước ngày 07/02/2026"), or ""."""
     match = _IN_TEXT_DEADLINE.search(same_length_fold(text))
@@ -437,7 +447,9 @@ def _prose_found(
     if targets and not _same_agencies(targets, lead):
         coordinators.extend(targets)
     opening, _rest = leading_deadline(content)
-    deadline_text = clean_deadline(opening or find_deadline_phrase(content))
+    deadline_text = clean_deadline(
+        opening or find_deadline_phrase(content) or _ongoing_phrase(content)
+    )
     return Found(
         position=position,
         section=section,

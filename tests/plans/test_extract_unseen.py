@@ -324,3 +324,14 @@ def test_the_office_of_each_locality_wrapped_in_its_cell():
     ]
     # A group of its own on the next line is still another agency.
     assert split_agencies("Sở Y tế\nUBND các xã, phường") == ["Sở Y tế", "UBND các xã, phường"]
+
+
+def test_a_duty_done_regularly_inside_the_sentence_says_so_unless_dated():
+    tasks = _prose(
+        HEADING + "1. Yêu cầu Bộ Chỉ huy Quân sự tỉnh chủ trì, phối hợp với Công an tỉnh "
+        "thường xuyên nắm tình hình địa bàn, bảo đảm an ninh trật tự.\n"
+        "2. Sở Nông nghiệp và Môi trường thường xuyên kiểm tra các hồ chứa nước, hoàn thành "
+        "việc gia cố trước ngày 30/6/2026.\n"
+    )
+    assert (tasks[0]["deadline_text"], tasks[0]["deadline"]["kind"]) == ("thường xuyên", "ongoing")
+    assert tasks[1]["deadline"]["due"] == "2026-06-29"
