@@ -48,6 +48,10 @@ def _argparse_in_vietnamese() -> None:
     argparse.ngettext = ngettext  # type: ignore[attr-defined]
 
 
+# An agency whose officers' "xong" is final, or again awaits a coordinator's confirmation.
+CONFIRMATION_ACTIONS = {"skip-confirmation": True, "require-confirmation": False}
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nhacviec",
@@ -151,7 +155,10 @@ def _parser() -> argparse.ArgumentParser:
         "agencies", help=_("list agencies; add an alias or merge two agencies")
     )
     agencies.add_argument(
-        "action", nargs="?", choices=["list", "alias", "merge", "confirm"], default="list"
+        "action",
+        nargs="?",
+        choices=["list", "alias", "merge", "confirm", *CONFIRMATION_ACTIONS],
+        default="list",
     )
     agencies.add_argument("name", nargs="?", help=_("the alias, or the agency to merge or confirm"))
     agencies.add_argument("--into", help=_("the agency the alias or merged agency belongs to"))
@@ -870,9 +877,13 @@ def _agencies(args) -> int:
     engine = _engine(settings)
     with session_scope(engine) as session:
         if args.action != "list":
-            if not args.name or (args.action != "confirm" and not args.into):
+            alone = ("confirm", *CONFIRMATION_ACTIONS)
+            if not args.name or (args.action not in alone and not args.into):
                 raise UserError(
-                    _("Usage: nhacviec agencies alias|merge NAME --into AGENCY, or confirm NAME.")
+                    _(
+                        "Usage: nhacviec agencies alias|merge NAME --into AGENCY, or "
+                        "confirm|skip-confirmation|require-confirmation NAME."
+                    )
                 )
             agency = find_agency(session, args.name)
             target = find_agency(session, args.into) if args.into else None
@@ -885,6 +896,8 @@ def _agencies(args) -> int:
                 target.flagged = False
             elif args.action == "merge":
                 merge_agencies(session, source=agency, target=target)
+            elif args.action in CONFIRMATION_ACTIONS:
+                agency.skips_confirmation = CONFIRMATION_ACTIONS[args.action]
             else:
                 agency.flagged = False
         overviews = list_agencies(session)
@@ -899,11 +912,12 @@ def _print_agencies(overviews) -> None:
     for header in (_("Agency"), _("Other names"), _("Lead tasks"), _("Contacts"), _("Note")):
         table.add_column(header)
     for item in overviews:
-        note = (
-            _("to check")
-            if item.agency.flagged
-            else (_("group, no contacts") if item.agency.is_generic else "")
-        )
+        notes = [
+            _("to check") if item.agency.flagged else "",
+            _("group, no contacts") if item.agency.is_generic else "",
+            _("completions need no confirmation") if item.agency.skips_confirmation else "",
+        ]
+        note = "; ".join(filter(None, notes))
         table.add_row(
             item.agency.name,
             "; ".join(item.aliases),

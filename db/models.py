@@ -86,6 +86,8 @@ class Agency(SQLModel, table=True):
     # Created by an import without a known canonical name: a coordinator should check it.
     flagged: bool = False
     created_at: datetime = _timestamp()
+    # Its officers' "xong" is final: the agency asked not to have completions confirmed.
+    skips_confirmation: bool = False
 
 
 class AgencyAlias(SQLModel, table=True):

@@ -54,6 +54,9 @@ def completion_status(request: Request, task: Task) -> TaskStatus:
     contact = request.contact
     if not request.context.confirm_completion or contact.role != ContactRole.OFFICER:
         return TaskStatus.DONE
+    agency = request.session.get(Agency, contact.agency_id) if contact.agency_id else None
+    if agency is not None and agency.skips_confirmation:
+        return TaskStatus.DONE  # the agency asked for its officers' word to be final
     if not coordinators_of_task(request.session, task):
         return TaskStatus.DONE  # nobody would ever confirm it
     return TaskStatus.AWAITING_CONFIRMATION

@@ -140,3 +140,24 @@ def test_report_writes_the_workbook_and_the_chart(database, tmp_path, capsys):
     assert load_workbook(out).sheetnames == ["Tổng hợp", "Nhiệm vụ", "Quá hạn", "Lịch sử"]
     assert chart.read_bytes().startswith(b"\x89PNG")
     assert nhacviec(["report", "--plan", "khong-co"]) == 1
+
+
+def test_an_agency_may_have_its_officers_completions_taken_without_confirmation(
+    database, tmp_path, capsys
+):
+    _import(tmp_path, "ke-hoach-a.txt", capsys)
+    for agency, role in (("Sở Nội vụ", "officer"), ("Văn phòng UBND tỉnh", "coordinator")):
+        assert nhacviec(["invite", "--agency", agency, "--role", role]) == 0
+        [code] = _codes(capsys.readouterr().out)
+        _say(database, {"officer": "100", "coordinator": "500"}[role], f"/start {code}")
+    assert "chờ đầu mối tổng hợp xác nhận" in _say(database, "100", "1 xong")
+    assert "hủy" in _say(database, "100", "hủy").lower()
+    assert nhacviec(["agencies", "skip-confirmation", "Sở Nội vụ"]) == 0
+    assert "không cần xác nhận" in capsys.readouterr().out
+    answer = _say(database, "100", "1 xong")
+    assert "chờ" not in answer and "hoàn thành" in answer
+    with session_scope(make_engine(database)) as session:
+        assert session.exec(select(Task.status).where(Task.ref == "1")).one() == "done"
+    assert nhacviec(["agencies", "require-confirmation", "Sở Nội vụ"]) == 0
+    assert "không cần xác nhận" not in capsys.readouterr().out
+    assert nhacviec(["agencies", "skip-confirmation"]) == 1  # which agency?
