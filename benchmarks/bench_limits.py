@@ -141,7 +141,14 @@ async def officer_round_trips(folder: Path) -> tuple[float, float]:
 
             for person in (officer, coordinator):
                 await fake.wait_for(lambda p=person: len(p.messages()) > 0 or None, timeout=30)
+            # The reminders due at joining go out first, one a second per chat (Telegram's
+            # rule): measured behind them, an answer would time the pacing, not the loop.
+            seen = -1
+            while seen != len(officer.messages()):
+                seen = len(officer.messages())
+                await asyncio.sleep(1.5)
             idle = await round_trip("1 đang làm 50%", "đang thực hiện (50%)")
+            await asyncio.sleep(1.1)  # past the chat's one-message-a-second interval again
             bomb = build_zip_bomb_docx(folder / "ke-hoach-lon.docx")
             big = ("1\tRà soát thủ tục\tSở Nội vụ\tQuý I/2026\n" * 500_000).encode()[: 19 << 20]
             await coordinator.send_document(bomb.name, bomb.read_bytes())

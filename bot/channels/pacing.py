@@ -95,6 +95,7 @@ class RateGate:
         self._paused_until = 0.0
         self._last_departure = float("-inf")
         self._changed: asyncio.Condition | None = None
+        self._answers_waiting: dict[object, int] = {}  # chat -> answers waiting for a turn
 
     def _now(self) -> float:
         return self._clock() if self._clock else asyncio.get_running_loop().time()
@@ -108,20 +109,36 @@ class RateGate:
         """Seconds left in the current pause (0 when none)."""
         return max(0.0, self._paused_until - self._now())
 
-    async def wait_turn(self, chat_id: object, *, is_group: bool) -> None:
-        """Return when a message to `chat_id` may be sent; call `answered` when it was."""
+    async def wait_turn(self, chat_id: object, *, is_group: bool, answer: bool = False) -> None:
+        """Return when a message to `chat_id` may be sent; call `answered` when it was.
+
+        An answer to what someone just wrote (`answer`) takes the chat's next turn before the
+        reminders queued for that chat: a person is not kept waiting behind their own backlog.
+        """
         if self._changed is None:
             self._changed = asyncio.Condition()
-        async with self._changed:
-            while True:
-                now = self._now()
-                wait = self._wait(now, chat_id, is_group)
-                if wait <= 0:
-                    self._take(now, chat_id, is_group)
-                    return
-                # Woken early when a message is answered; else when the wait is over.
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._changed.wait(), wait)
+        if answer:
+            self._answers_waiting[chat_id] = self._answers_waiting.get(chat_id, 0) + 1
+        try:
+            async with self._changed:
+                while True:
+                    now = self._now()
+                    wait = self._wait(now, chat_id, is_group)
+                    if not answer and self._answers_waiting.get(chat_id):
+                        wait = max(wait, 0.05)  # the answer goes first, then wakes us
+                    if wait <= 0:
+                        self._take(now, chat_id, is_group)
+                        return
+                    # Woken early when a message is answered; else when the wait is over.
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._changed.wait(), wait)
+        finally:
+            if answer:
+                left = self._answers_waiting[chat_id] - 1
+                if left:
+                    self._answers_waiting[chat_id] = left
+                else:
+                    del self._answers_waiting[chat_id]
 
     async def answered(self, chat_id: object) -> None:
         """The message let through for `chat_id` has its answer (or failed)."""

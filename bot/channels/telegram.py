@@ -9,6 +9,7 @@ so "message is too long" cannot happen.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import os
 import random
@@ -64,6 +65,9 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 TRANSIENT_RETRIES = 2
 # Methods that put a message in front of someone, hence count toward the message limits.
 _PACED_PREFIXES = ("send", "edit", "copy", "forward")
+# True in the task that answers an update: its messages take a chat's next turn before the
+# reminders queued for it (see RateGate.wait_turn).
+ANSWERING: contextvars.ContextVar[bool] = contextvars.ContextVar("answering", default=False)
 
 
 def _seconds(value: Any) -> float:
@@ -116,7 +120,9 @@ class GateRateLimiter(BaseRateLimiter[dict]):
         paced = chat_id is not None and endpoint.startswith(_PACED_PREFIXES)
         for attempt in range(self.max_retries + 1):
             if paced:
-                await self.gate.wait_turn(chat_id, is_group=_is_group(chat_id))
+                await self.gate.wait_turn(
+                    chat_id, is_group=_is_group(chat_id), answer=ANSWERING.get()
+                )
             elif self.gate.paused_for:
                 await asyncio.sleep(self.gate.paused_for)
             try:
@@ -360,6 +366,7 @@ class TelegramChannel:
         )
 
     async def _answer(self, update: Update, incoming: Incoming) -> None:
+        ANSWERING.set(True)  # this update's task only: its sends go before queued reminders
         for answer in await self._on_incoming(incoming):
             await self._reply(update.effective_message, answer)
 
@@ -411,6 +418,7 @@ class TelegramChannel:
             message_id=str(query.message.message_id),
             button_data=query.data,
         )
+        ANSWERING.set(True)
         for answer in await self._on_incoming(incoming):
             edited = f"{query.message.text}\n\n{answer.text}" if query.message.text else ""
             if answer.edit and edited and len(_parts(edited)) == 1:

@@ -68,3 +68,24 @@ def test_a_pause_holds_every_chat():
         return loop.time() - started
 
     assert asyncio.run(scenario()) >= 0.29
+
+
+def test_an_answer_takes_the_chats_next_turn_before_queued_reminders():
+    async def scenario():
+        gate = RateGate(Limits(per_chat_interval=0.2, margin=0.0))
+        order: list[str] = []
+
+        async def send(name: str, *, answer: bool = False):
+            await gate.wait_turn(7, is_group=False, answer=answer)
+            order.append(name)
+            await asyncio.sleep(0.01)
+            await gate.answered(7)
+
+        reminders = [asyncio.create_task(send(f"reminder {n}")) for n in range(4)]
+        await asyncio.sleep(0.05)  # the first reminder is out, three wait their turn
+        await asyncio.gather(send("answer", answer=True), *reminders)
+        return order
+
+    order = asyncio.run(scenario())
+    assert order[0] == "reminder 0" and order[1] == "answer"
+    assert sorted(order[2:]) == ["reminder 1", "reminder 2", "reminder 3"]
