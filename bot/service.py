@@ -445,7 +445,7 @@ async def _set_chat_menus(channel, engine: Engine, *, only_chat: str | None = No
 
 
 def build_scheduler(settings: Settings, engine: Engine):
-    """APScheduler with the daily re-plan (00:05 in people's time, by the service's clock)."""
+    """APScheduler with the daily progress count (00:01) and re-plan (00:05), by the service's clock."""
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
     from apscheduler.triggers.cron import CronTrigger
 
