@@ -165,7 +165,7 @@ def review_button_pressed(request: Request, fields: list[str]) -> list[Answer]:
         return [invalid_button()]
     action = fields[0]
     if not _still_open(session, task, update, action):
-        return [_already_handled(session, task, update, action)]
+        return [_already_handled(task, action)]
     if action == CONFIRM:
         return [_confirm(request, task, update)]
     if action == APPROVE:
@@ -186,8 +186,8 @@ def review_button_pressed(request: Request, fields: list[str]) -> list[Answer]:
     return [Answer(text=questions[action].format(ref=task.ref))]
 
 
-def _already_handled(session: Session, task: Task, update: StatusUpdate, action: str) -> Answer:
-    if task.withdrawn_at is None and task.status == _EXPECTED_STATUS[action]:
+def _already_handled(task: Task, action: str | None = None) -> Answer:
+    if action and task.withdrawn_at is None and task.status == _EXPECTED_STATUS[action]:
         # Still waiting for this kind of decision, on a newer report ("xin gia hạn" twice).
         return Answer(
             text=_(
@@ -319,7 +319,7 @@ def prompt_answered(request: Request, prompt: Prompt) -> list[Answer]:
     if task is None or not may_see(session, scope_of(session, request.contact), task):
         return [Answer(text=_("This task no longer exists."))]
     if not _still_open(session, task, update, prompt.action):
-        return [_already_handled(task)]
+        return [_already_handled(task, prompt.action)]
     name = request.contact.display_name
     if prompt.action == REPLY:
         _tell_reporter(request, update, task, review_text.coordinator_reply(task, name, words))

@@ -168,6 +168,17 @@ def test_asking_for_more_reopens_the_task_and_tells_the_officer_why(engine):
     assert "Đang thực hiện, trong hạn: 3" in _say(engine, "500", "/tiendo")
 
 
+def test_a_reason_typed_after_the_task_was_decided_changes_nothing(engine):
+    _seed(engine)
+    _say(engine, "100", "1 xong")
+    [notice] = _notices(engine, "500")
+    _press(engine, "500", notice, "Yêu cầu bổ sung")
+    assert "Đã xác nhận" in _press(engine, "500", notice, "Xác nhận hoàn thành")
+    answer = _say(engine, "500", "Thiếu biên bản hội nghị")
+    assert "đã được xử lý" in answer and "hoàn thành" in answer
+    assert _task(engine, "ke-hoach-a", "1").status == TaskStatus.DONE
+
+
 def test_a_coordinator_may_cancel_the_question_with_huy(engine):
     _seed(engine)
     _say(engine, "100", "1 xong")
