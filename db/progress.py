@@ -196,20 +196,29 @@ def _scope_progress(session: Session, *, today: date, scope, plan_id: int | None
         found = _scope_tables.get(key, versions)
         if found is not None:
             return found
-    tallies = _tallies(session, today=today, url=url, store=store, versions=versions, plans=plans)
+    tallies = _tallies(
+        session,
+        today=today,
+        key=(url, store),
+        versions=versions,
+        plans=plans,
+        cacheable=cacheable,
+    )
     result = _combine(tallies, agency_id=scope.agency_id)
     if cacheable:
         _scope_tables.put(key, versions, result)
     return result
 
 
-def _tallies(session: Session, *, today: date, url: str, store: int, versions, plans):
-    """Each plan's tally: cached at its version, or recomputed with the other stale plans."""
-    cacheable = _may_cache(session)
+def _tallies(session: Session, *, today: date, key: tuple, versions, plans, cacheable: bool):
+    """Each plan's tally: cached at its version, or recomputed with the other stale plans.
+
+    `key` names the store (its URL and stamp) in the cache.
+    """
     found: dict[int, _PlanTally] = {}
     stale: list[int] = []
     for plan, version in versions:
-        tally = _plan_tallies.get((url, store, plan, today), version) if cacheable else None
+        tally = _plan_tallies.get((*key, plan, today), version) if cacheable else None
         if tally is None:
             stale.append(plan)
         else:
@@ -222,7 +231,7 @@ def _tallies(session: Session, *, today: date, url: str, store: int, versions, p
             tally = computed.get(plan, _PlanTally(buckets=(0,) * len(Bucket), lines={}))
             found[plan] = tally
             if cacheable:
-                _plan_tallies.put((url, store, plan, today), current[plan], tally)
+                _plan_tallies.put((*key, plan, today), current[plan], tally)
     return found
 
 
@@ -297,13 +306,12 @@ def _compute_tallies(session: Session, *, today: date, plans) -> dict[int, _Plan
     return {
         plan: _PlanTally(
             buckets=tuple(buckets.get(plan, (0,) * len(Bucket))),
-            lines={agency: (name, tuple(tally)) for agency, (name, tally) in plan_lines.items()},
+            lines={
+                agency: (name, tuple(tally))
+                for agency, (name, tally) in lines.get(plan, {}).items()
+            },
         )
-        for plan, plan_lines in lines.items()
-    } | {
-        plan: _PlanTally(buckets=tuple(counts), lines={})
-        for plan, counts in buckets.items()
-        if plan not in lines
+        for plan in buckets.keys() | lines.keys()
     }
 
 

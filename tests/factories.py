@@ -19,6 +19,16 @@ from schedules.planning import ReminderPolicy
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
+class Clock:
+    """A clock the test moves by hand (`clock.now = …`)."""
+
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
 def local(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:
     """A moment given in Vietnam's local time, returned in UTC."""
     return datetime(year, month, day, hour, minute, tzinfo=ZONE).astimezone(UTC)

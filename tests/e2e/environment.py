@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -26,3 +27,17 @@ def configure_service(monkeypatch: pytest.MonkeyPatch, folder: Path, **channel: 
 def telegram_variables(fake) -> dict[str, str]:
     """The variables that point the Telegram channel at a fake Bot API server."""
     return {"TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_BASE_URL": fake.base_url}
+
+
+def service_process_environment(fake, database_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a service started as its own process: this one's, the fake Bot API,
+    any hour and any day, a fast tick, plus `extra`."""
+    return {
+        **os.environ,
+        **telegram_variables(fake),
+        "DATABASE_URL": database_url,
+        "NHACVIEC_SEND_WINDOW": "00:00-24:00",
+        "NHACVIEC_WORKING_DAYS": "all",
+        "NHACVIEC_TICK_SECONDS": "0.3",
+        **extra,
+    }

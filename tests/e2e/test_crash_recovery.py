@@ -3,7 +3,6 @@ except those whose send was in flight (or its answer not yet recorded) when the 
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from core.clock import utcnow
 from db.engine import make_engine, migrate, session_scope
 from db.models import Reminder, ReminderState
 from schedules.planning import plan_reminders
+from tests.e2e.environment import service_process_environment
 from tests.e2e.ledger import ledger_is_final, wait_until
 from tests.factories import ZONE, draft, join, plan, policy, store_plan
 from tests.fakes.telegram_api import FakeTelegram
@@ -51,14 +51,9 @@ def _prepare(database_url: str) -> int:
 
 
 def _start_service(fake: FakeTelegram, database_url: str, tmp_path) -> subprocess.Popen:
-    env = dict(
-        os.environ,
-        TELEGRAM_BOT_TOKEN=fake.token,
-        TELEGRAM_API_BASE_URL=fake.base_url,
-        DATABASE_URL=database_url,
-        NHACVIEC_SEND_WINDOW="00:00-24:00",
-        NHACVIEC_WORKING_DAYS="all",
-        NHACVIEC_TICK_SECONDS="0.3",
+    env = service_process_environment(
+        fake,
+        database_url,
         NHACVIEC_LEASE_SECONDS="3",
         # The service lives on the test's clock (pinned to DAY), from this moment on.
         NHACVIEC_NOW=utcnow().isoformat(),

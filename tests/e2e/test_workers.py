@@ -20,6 +20,8 @@ from db.agencies import resolve_agency
 from db.engine import make_engine, session_scope
 from db.models import Reminder, ReminderState
 from schedules.planning import plan_reminders
+from tests.e2e.environment import service_process_environment
+from tests.e2e.ledger import wait_until
 from tests.factories import ZONE, draft, plan, policy, store_plan
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -65,14 +67,9 @@ def _prepare(url: str) -> None:
 
 
 def _start_worker(fake: FakeTelegram, url: str, log_path) -> subprocess.Popen:
-    env = dict(
-        os.environ,
-        TELEGRAM_BOT_TOKEN=fake.token,
-        TELEGRAM_API_BASE_URL=fake.base_url,
-        DATABASE_URL=url,
-        NHACVIEC_SEND_WINDOW="00:00-24:00",
-        NHACVIEC_WORKING_DAYS="all",
-        NHACVIEC_TICK_SECONDS="0.3",
+    env = service_process_environment(
+        fake,
+        url,
         # Long enough that a restarted worker's start-up re-plan, which holds row locks on
         # reminders for its whole transaction, cannot outlast the lease of a live worker.
         NHACVIEC_LEASE_SECONDS="10",
@@ -90,14 +87,6 @@ def _received(fake: FakeTelegram) -> Counter:
         for call in fake.calls("sendMessage")
         if call.status == 200 and "Nhắc việc" in call.params["text"]
     )
-
-
-def _wait_until(predicate, timeout: float) -> None:
-    """Poll every half second: the fake's own waits re-check on every call it serves."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.5)
 
 
 def test_two_workers_killed_at_random_lose_nothing_and_repeat_at_most_one_per_kill(
@@ -122,7 +111,7 @@ def test_two_workers_killed_at_random_lose_nothing_and_repeat_at_most_one_per_ki
                 kills += 1
                 workers[victim] = _start_worker(fake, postgres_url, logs[victim])
                 assert time.monotonic() < deadline
-            _wait_until(lambda: len(_received(fake)) >= expected, timeout=180)
+            wait_until(lambda: len(_received(fake)) >= expected, timeout=180, what="every reminder")
             time.sleep(11)  # a lease (10 s) for a wrong second copy to show up
         finally:
             for worker in workers:

@@ -23,19 +23,9 @@ from db.tasks import record_status
 from handlers.notices import render_claimed
 from schedules.dispatch import Dispatcher, RetryLater, Unreachable, claim_due
 from schedules.planning import plan_reminders
-from tests.factories import ZONE, draft, join, local, plan, policy, store_plan
+from tests.factories import ZONE, Clock, draft, join, local, plan, policy, store_plan
 
 MONDAY = local(2026, 6, 1, 9)  # plan imported on a Monday morning
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now):
-        self.now = now
-
-    def __call__(self):
-        return self.now
 
 
 class RecordingChannel:

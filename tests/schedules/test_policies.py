@@ -25,20 +25,10 @@ from handlers.conversation import handle
 from handlers.notices import render_claimed
 from schedules.dispatch import Dispatcher
 from schedules.planning import plan_reminders
-from tests.factories import ZONE, draft, join, local, plan, policy, store_plan
+from tests.factories import ZONE, Clock, draft, join, local, plan, policy, store_plan
 
 MONDAY = local(2026, 6, 1, 9)
 LEAD, SUPPORT, EXECUTOR = "Sở Nội vụ", "Sở Tài chính", "Sở Xây dựng"
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now):
-        self.now = now
-
-    def __call__(self):
-        return self.now
 
 
 class RecordingChannel:

@@ -52,8 +52,8 @@ from sqlmodel import select  # noqa: E402
 from db.engine import session_scope  # noqa: E402
 from db.models import ContactChat, Reminder, ReminderState  # noqa: E402
 from schedules.dispatch import RetryLater, Unreachable  # noqa: E402
-from tests.factories import local  # noqa: E402
-from tests.schedules.test_dispatch import Clock, RecordingChannel, _setup  # noqa: E402
+from tests.factories import Clock, local  # noqa: E402
+from tests.schedules.test_dispatch import RecordingChannel, _setup  # noqa: E402
 
 
 def _linked_dispatcher(engine, clock, telegram, zalo):
